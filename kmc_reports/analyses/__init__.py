@@ -1,0 +1,1 @@
+"""Analyses: work on the model only (lint, crosswalk, syllabus planning)."""

@@ -1,0 +1,44 @@
+"""Importers: one reader per input format, all producing the same validated model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from pydantic import ValidationError
+
+from ..errors import KmcError
+from ..model import Standard
+from .icap_text import read_icap_text
+from .ocs_json import read_ocs_json
+from .text import decode
+
+Warn = Callable[[str], None]
+
+
+def import_file(path: str | Path, warn: Warn) -> Standard:
+    """Read one standard from an iCAP text copy or an OCS JSON file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KmcError("no such file", str(path)) from None
+    except IsADirectoryError:
+        raise KmcError("is a folder, not a file", str(path)) from None
+    text = decode(data, str(path))
+    try:
+        if text.lstrip().startswith("{"):
+            try:
+                doc = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise KmcError(f"malformed JSON: {exc.msg}", str(path), exc.lineno) from None
+            std = read_ocs_json(doc, str(path), warn)
+        else:
+            std = read_icap_text(text, str(path), warn)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise KmcError(f"the standard read from this file is not valid: {field}: {err['msg']}",
+                       str(path)) from None
+    return std.model_copy(update={"source": path.name})

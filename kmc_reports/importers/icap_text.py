@@ -1,0 +1,505 @@
+"""Read an iCAP standard printed as text: web-table copies (tab-separated, with <p>/<u>/<b>),
+markdown conversions and pdftotext output (cells wrapped over lines, page markers,
+repeated header rows).
+
+The text is cut into sections (title, versions, profile, table, attitudes, notes); the table is
+turned into rows by the reader for its layout and assembled by :mod:`.table`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import KmcError
+from ..model import (Attitude, Categories, Category, Footnote, FootnoteRef, Notes, Qualification, Standard,
+                     Version)
+from .table import COLUMNS, Row, TableBuilder
+from .text import (CODE_RES, clean, flat, join_cjk, split_cjk_gaps, split_items, strip_markup,
+                   take_markers, width)
+
+STD_CODE = r"[A-Z]{3}\d{4}-\d{3}v\d+"
+_PAGE = re.compile(r"^\s*第\s*\d+\s*頁\s*[，,]?\s*(?:總共|共)\s*\d+\s*頁\s*$")
+_HEADER_WORDS = re.compile(
+    r"主要職責|工作任務|工作活動|工作產出|行為指標|職能內涵|職能\s*級別|職能|級別|"
+    r"[（(]\s*[KS]\s*=\s*(?:knowledge|skills?)\s*[^)）]*[)）]|[（(]\s*[KS]\s*=?\s*[)）]")
+_ATT_HEADER = re.compile(r"職能內涵\s*[（(]\s*A\s*=\s*attitudes?\s*態度\s*[)）]|^\s*態度\s*$", re.I)
+_NOTES_HEADER = re.compile(r"^\s*說明與補充事項\s*$")
+
+
+@dataclass
+class _Line:
+    no: int
+    text: str
+    page_break: bool = False  # a page break (marker, form feed or repeated header) came before
+
+
+@dataclass
+class _Sections:
+    head: list[_Line] = field(default_factory=list)
+    table: list[_Line] = field(default_factory=list)
+    header: str = ""
+    attitudes: list[_Line] = field(default_factory=list)
+    notes: list[_Line] = field(default_factory=list)
+
+
+def read_icap_text(text: str, path: str, warn) -> Standard:
+    sections = _split(text, path)
+    head = [flat(ln.text) for ln in sections.head]
+    profile = " ".join(h for h in head if h)
+    code = _search(rf"職能基準代碼\s*[:：]?\s*({STD_CODE})", profile)
+    if not code:
+        raise KmcError("not an iCAP standard: no 職能基準代碼 (standard code) found", path)
+    level_s = _search(r"基準級別\s*[:：]?\s*([1-6])", profile)
+    if not level_s:
+        raise KmcError(f"{code}: no 基準級別 (standard level) found", path)
+
+    def w(msg: str) -> None:
+        warn(f"{code}: {msg}")
+
+    builder = TableBuilder(code, int(level_s), w)
+    rows = _rows(sections, path)
+    if not rows:
+        raise KmcError(f"{code}: the table of duties and tasks is missing or empty "
+                       f"(truncated file?)", path)
+    for row in rows:
+        builder.add(row)
+    duties = builder.duties_model()
+    if not duties:
+        raise KmcError(f"{code}: no tasks found in the table (truncated file?)", path)
+    refs = builder.footnote_refs()
+
+    description, desc_markers = clean(_search(r"工作描述\s*[:：]?\s*(.*?)\s*基準級別", profile)
+                                      or "")
+    for m in desc_markers:
+        refs.setdefault(m.number, []).append(_ref("description", m.text))
+    attitudes = _attitudes(sections.attitudes, refs)
+    if not attitudes:
+        w("no attitudes (職能內涵 A) found")
+    notes = _notes(sections.notes, refs, w)
+    return Standard(
+        code=code,
+        name=_name(profile, head) or code,
+        level=int(level_s),
+        categories=_categories(profile),
+        description=description,
+        versions=_versions(sections.head),
+        duties=duties,
+        attitudes=attitudes,
+        notes=notes,
+    )
+
+
+def _ref(place: str, text: str) -> FootnoteRef:
+    return FootnoteRef(place=place, text=text)
+
+
+def _search(pattern: str, text: str) -> str:
+    m = re.search(pattern, text, re.S)
+    return m.group(1).strip() if m else ""
+
+
+# -- sections -------------------------------------------------------------------------------
+
+
+def _is_table_header(text: str) -> bool:
+    t = flat(text)
+    return "行為指標" in t and ("工作任務" in t or "主要職責" in t)
+
+
+def _is_header_rest(text: str) -> bool:
+    """A line made only of header words (pdftotext prints a header cell over many lines)."""
+    t = flat(text)
+    return bool(t) and not _HEADER_WORDS.sub("", t).strip(" ()（）")
+
+
+def _split(text: str, path: str) -> _Sections:
+    s = _Sections()
+    part = "head"
+    pending_break = False
+    in_header = False
+    raw_lines = text.split("\n")
+    for no, raw in enumerate(raw_lines, 1):
+        if "\f" in raw:
+            pending_break = True
+            raw = raw.replace("\f", "")
+        if _PAGE.match(raw):
+            pending_break = True
+            continue
+        if not raw.strip():
+            continue
+        stripped = flat(raw)
+        if part in ("head", "table") and _is_table_header(raw):
+            if part == "table":
+                pending_break = True
+            else:
+                s.header = raw
+            part, in_header = "table", True
+            continue
+        if in_header and _is_header_rest(raw):
+            continue
+        in_header = False
+        if part in ("table", "attitudes") and _ATT_HEADER.search(stripped):
+            if part == "attitudes":
+                pending_break = True
+            part = "attitudes"
+            continue
+        if _NOTES_HEADER.match(stripped) or (part != "head" and stripped == "說明與補充事項"):
+            part = "notes"
+            continue
+        getattr(s, part).append(_Line(no, raw, pending_break))
+        pending_break = False
+    return s
+
+
+# -- table rows by layout -----------------------------------------------------------------
+
+
+def _rows(s: _Sections, path: str) -> list[Row]:
+    if not s.table:
+        return []
+    if "\t" in s.header:
+        return _cell_rows(s, lambda ln: ln.text.split("\t"), s.header.split("\t"))
+    if s.header.lstrip().startswith("|"):
+        cut = lambda ln: [c for c in ln.text.strip().strip("|").split("|")]  # noqa: E731
+        lines = [ln for ln in s.table if not re.fullmatch(r"[\s|:\-]+", ln.text)]
+        return _cell_rows(_Sections(table=lines), cut, s.header.strip().strip("|").split("|"))
+    return _StreamReader(s.table).rows()
+
+
+def _header_columns(cells: list[str]) -> list[str | None]:
+    """Which model column each printed column holds (older standards: 工作任務/工作活動)."""
+    names = [flat(c) for c in cells]
+    old_style = any("工作活動" in n for n in names)
+    cols: list[str | None] = []
+    for n in names:
+        if "主要職責" in n or (old_style and "工作任務" in n):
+            cols.append("duty")
+        elif "工作任務" in n or "工作活動" in n:
+            cols.append("task")
+        elif "產出" in n:
+            cols.append("output")
+        elif "行為指標" in n:
+            cols.append("indicator")
+        elif "K" in n and "=" in n or "知識" in n:
+            cols.append("knowledge")
+        elif "S" in n and "=" in n or "技能" in n:
+            cols.append("skill")
+        elif "級別" in n:
+            cols.append("level")
+        else:
+            cols.append(None)
+    return cols
+
+
+def _cell_rows(s: _Sections, cut, header: list[str]) -> list[Row]:
+    cols = _header_columns(header)
+    rows = []
+    for ln in s.table:
+        cells = cut(ln)
+        if len([c for c in cells if c.strip()]) == 0:
+            continue
+        row = Row({}, ln.no)
+        for col, cell in zip(cols, cells):
+            if col:
+                row.cells[col] = (row.cells.get(col, "") + "\n" + cell).strip()
+        if len(cells) > len(cols):
+            extra = join_cjk(strip_markup(" ".join(cells[len(cols):])))
+            if extra:
+                row.cells["skill"] = row.cells.get("skill", "") + "\n" + " ".join(
+                    cells[len(cols):])
+        rows.append(row)
+    return rows
+
+
+_LEVEL_LEAD = re.compile(r"^([1-6])(?:\s+(?=[KS]\d)|\s*$)")
+_ORDER = {c: i for i, c in enumerate(COLUMNS)}
+
+
+@dataclass
+class _Cell:
+    col: str
+    lines: list[str]
+    coded: bool
+
+
+class _StreamReader:
+    """pdftotext without -layout: a row's cells come one after another, each wrapped over
+    several lines; after a page break the unfinished cells of the row continue, in column
+    order, often several on one line.  A cell is unfinished when its last line fills the
+    column's width, which is measured from the text itself."""
+
+    def __init__(self, lines: list[_Line]):
+        self.lines = lines
+
+    def _pieces(self):
+        """Split lines into (line, col or None, text, page_break) pieces; None = no code."""
+        for ln in self.lines:
+            text = ln.text.strip()
+            brk = ln.page_break
+            m = _LEVEL_LEAD.match(text)
+            if m:
+                yield ln, "level", m.group(1), brk
+                text, brk = text[m.end():].strip(), False
+                if not text:
+                    continue
+            for col, chunk in _split_codes(text):
+                yield ln, col, chunk, brk
+                brk = False
+
+    def _widths(self) -> dict[tuple[str, bool], int]:
+        """Widest first line and widest continuation line seen in each column.
+
+        First lines carry the code (in a hanging indent in some columns), so the two are
+        measured apart; a column with fewer than three continuation lines is judged by its
+        first lines, as a couple of short tails say nothing about its width."""
+        wid: dict[tuple[str, bool], int] = {}
+        seen: dict[tuple[str, bool], int] = {}
+        cur = None
+        for _, col, chunk, brk in self._pieces():
+            if col:
+                cur = col
+                key = (col, True)
+            elif cur and not brk:
+                key = (cur, False)
+            else:
+                cur = None
+                continue
+            wid[key] = max(wid.get(key, 0), width(chunk))
+            seen[key] = seen.get(key, 0) + 1
+        return {k: v for k, v in wid.items() if k[1] or seen[k] >= 3}
+
+    def rows(self) -> list[Row]:
+        wid = self._widths()
+
+        def full(cell: _Cell) -> bool:
+            last = cell.lines[-1]
+            first = len(cell.lines) == 1 and cell.coded
+            ref = wid.get((cell.col, first)) or wid.get((cell.col, not first), 0)
+            return width(last) >= ref - max(3, ref // 8)
+
+        rows: list[list[_Cell]] = []
+        cur: _Cell | None = None
+        open_cols: list[_Cell] = []  # cells left unfinished by a page break
+        for ln, col, chunk, brk in self._pieces():
+            if brk:
+                prev = rows[-1] if rows else []
+                open_cols = [c for c in prev if c.col not in ("level",) and full(c)
+                             and _last_of_col(prev, c)]
+                rows.append([])
+                cur = None
+            if col:
+                if col in ("duty", "task") and rows and not (
+                        col == "task" and rows[-1] and all(c.col == "duty" for c in rows[-1])):
+                    rows.append([])
+                if not rows:
+                    rows.append([])
+                cur = _Cell(col, [chunk], True)
+                rows[-1].append(cur)
+                open_cols = [c for c in open_cols if _ORDER[c.col] > _ORDER[col]]
+                continue
+            if cur is not None and full(cur):
+                cur.lines.append(chunk)
+                continue
+            # a fragment: the next unfinished cell from before the page break
+            parts = split_cjk_gaps(chunk) if brk or cur is None else [chunk]
+            for part in parts:
+                if open_cols:
+                    target = open_cols.pop(0)
+                    cur = _Cell(target.col, [part], False)
+                    rows[-1].append(cur)
+                elif cur is not None:
+                    cur.lines.append(part)
+                elif rows and rows[-1]:
+                    rows[-1][-1].lines.append(part)
+                else:
+                    if not rows:
+                        rows.append([])
+                    cur = _Cell("task", [part], False)
+                    rows[-1].append(cur)
+        out = []
+        for cells in rows:
+            row = Row({}, self.lines[0].no)
+            for c in cells:
+                text = "\n".join(c.lines)
+                row.cells[c.col] = (row.cells.get(c.col, "") + "\n" + text).strip("\n")
+            out.append(row)
+        return out
+
+
+def _last_of_col(cells: list[_Cell], cell: _Cell) -> bool:
+    return [c for c in cells if c.col == cell.col][-1] is cell
+
+
+def _split_codes(text: str):
+    """Cut a line where a code starts a new cell: at its start, or after a space for the
+    same or a later column (pdftotext puts cells that share a baseline on one line)."""
+    cuts = []
+    for col in ("duty", "task", "output", "indicator", "knowledge", "skill"):
+        for m in CODE_RES[col].finditer(text):
+            if m.start() == 0 or text[m.start() - 1].isspace():
+                cuts.append((m.start(), col))
+    cuts.sort()
+    kept: list[tuple[int, str]] = []
+    for pos, col in cuts:
+        if pos == 0 or (kept and _ORDER[col] >= _ORDER[kept[-1][1]]):
+            kept.append((pos, col))
+    if not kept or kept[0][0] != 0:
+        first_end = kept[0][0] if kept else len(text)
+        yield None, text[:first_end].strip()
+    for i, (pos, col) in enumerate(kept):
+        end = kept[i + 1][0] if i + 1 < len(kept) else len(text)
+        yield col, text[pos:end].strip()
+
+
+# -- profile --------------------------------------------------------------------------------
+
+
+def _name(profile: str, head: list[str]) -> str:
+    m = re.search(r"職類(?!別)\s*(.*?)\s*職業(?!別)\s*(.*?)\s*所屬", profile)
+    if m and (m.group(2) or m.group(1)):
+        return join_cjk(m.group(2) or m.group(1))
+    for h in head:
+        if h.endswith("職能基準") and len(h) > 4:
+            return h[: -len("職能基準")].strip()
+    return ""
+
+
+def _categories(profile: str) -> Categories:
+    def find(label: str) -> list[Category]:
+        out = []
+        pat = rf"(?<!\S){label}\s+(.*?)\s*{label}代碼\s*[:：]?\s*([A-Z0-9]+(?:\s*[、,，/／]\s*[A-Z0-9]+)*)?"
+        for m in re.finditer(pat, profile):
+            name = join_cjk(m.group(1))
+            codes = [c for c in re.split(r"\s*[、,，/／]\s*", m.group(2) or "") if c]
+            names = [n.strip() for n in re.split(r"\s*[、,，；;]\s*", name)] \
+                if len(codes) > 1 else [name]
+            if len(codes) > 1 and len(names) == len(codes):
+                out += [Category(name=n, code=c) for n, c in zip(names, codes)]
+            elif name:
+                out.append(Category(name=name, code="、".join(codes)))
+        return out
+
+    return Categories(job_categories=find("職類別"), occupations=find("職業別"),
+                      industries=find("行業別"))
+
+
+_VERSION = re.compile(rf"^(V\d+)\s+({STD_CODE})\s+(.*?)\s+(\S*版本|停用|廢止|\S+)\s+(.*?)\s*"
+                      r"(\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2})\s*$")
+
+
+def _versions(head: list[_Line]) -> list[Version]:
+    out = []
+    for ln in head:
+        cells = [flat(c) for c in re.split(r"\t|\|", ln.text.strip().strip("|"))]
+        cells = [c for c in cells if c]
+        if len(cells) == 6 and re.fullmatch(r"V\d+", cells[0]):
+            v, c, n, st, note, d = cells
+        else:
+            m = _VERSION.match(flat(ln.text))
+            if not m:
+                continue
+            v, c, n, st, note, d = m.groups()
+        out.append(Version(version=v, code=c, name=join_cjk(n), status=st, note=note, date=d))
+    return out
+
+
+# -- attitudes and notes -------------------------------------------------------------------
+
+_BULLET = re.compile(r"^[\s\-*•●⚫◆◇■□▪·‧\uf000-\uf8ff]+")
+
+
+def _attitudes(lines: list[_Line], refs) -> list[Attitude]:
+    text = "\n".join(_BULLET.sub("", flat(ln.text)) for ln in lines)
+    lead, items = split_items(text, "attitude")
+    out = []
+    if not items and lead.strip():
+        items = [(None, ln) for ln in lead.split("\n") if ln.strip()]
+    for code, raw in items:
+        body, markers = take_markers(raw)
+        for m in markers:
+            refs.setdefault(m.number, []).append(_ref(code or "attitudes", m.text))
+        body = join_cjk(body)
+        sep = re.search(r"[：:]", body)
+        name, desc = (body[:sep.start()], body[sep.end():]) if sep else (body, "")
+        name, desc = name.strip(), desc.strip()
+        if name:
+            out.append(Attitude(code=code, name=name, description=desc))
+    return out
+
+
+def _note_lines(lines: list[_Line]) -> list[tuple[int, str]]:
+    """(depth, text) for each note line, from HTML lists, markdown bullets or PDF bullets."""
+    out: list[tuple[int, str]] = []
+    for ln in lines:
+        raw = ln.text
+        if "<li" in raw or "<ul" in raw:
+            depth = 0
+            for tok in re.split(r"(<\s*/?\s*(?:ul|li)\b[^>]*>)", raw):
+                t = tok.strip().lower()
+                if t.startswith("<ul"):
+                    depth += 1
+                elif t.startswith("</ul"):
+                    depth -= 1
+                elif t.startswith("<"):
+                    continue
+                else:
+                    text = _BULLET.sub("", flat(tok))
+                    if text:
+                        out.append((depth, text))
+            continue
+        indent = len(raw) - len(raw.lstrip(" \t"))
+        bullet = _BULLET.match(raw)
+        text = _BULLET.sub("", flat(raw))
+        if text:
+            depth = 1 + indent // 2 + (1 if bullet and re.search(r"[\uf000-\uf8ff•]",
+                                                                   bullet.group()) else 0)
+            out.append((depth, text))
+    return out
+
+
+_QUAL_HEAD = re.compile(r"學歷.*(經驗|經歷).*條件|能力條件")
+_OTHER_HEAD = re.compile(r"^其他補充說明[:：]?$")
+_FOOTNOTE = re.compile(r"^【\s*註\s*(\d+)\s*】\s*(.*)$")
+_NUMBERED = re.compile(r"^\(?\d+[.、)）]")
+
+
+def _notes(lines: list[_Line], refs, warn) -> Notes:
+    notes = Notes()
+    section = "remarks"
+    qual_depth = None
+    for depth, text in _note_lines(lines):
+        text = join_cjk(text)
+        m = _FOOTNOTE.match(text)
+        if m:
+            notes.footnotes.append(Footnote(number=int(m.group(1)), text=m.group(2).strip(),
+                                            refs=_dedupe(refs.get(int(m.group(1)), []))))
+            continue
+        if _QUAL_HEAD.search(text) and len(text) < 40:
+            section, qual_depth = "qual", None
+            continue
+        if _OTHER_HEAD.match(text):
+            section = "remarks"
+            continue
+        if section == "qual":
+            if notes.qualifications and (
+                    (qual_depth is not None and depth > qual_depth) or _NUMBERED.match(text)):
+                notes.qualifications[-1].items.append(text)
+            else:
+                qual_depth = depth if qual_depth is None else qual_depth
+                notes.qualifications.append(Qualification(text=text))
+        else:
+            notes.remarks.append(text)
+    numbers = {f.number for f in notes.footnotes}
+    for n in sorted(set(refs) - numbers):
+        warn(f"marker 【註{n}】 at {refs[n][0].place} has no note text")
+    return notes
+
+
+def _dedupe(refs):
+    seen, out = set(), []
+    for r in refs:
+        if (r.place, r.text) not in seen:
+            seen.add((r.place, r.text))
+            out.append(r)
+    return out

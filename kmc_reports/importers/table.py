@@ -1,0 +1,307 @@
+"""Assemble the main table (主要職責 … 職能內涵) from rows of cells, by the logic of the codes.
+
+Every layout reader turns its text into :class:`Row` objects — one per printed table row,
+including the continuation rows a page break creates — and this module rebuilds duties,
+tasks, level bands and merged level/K/S cells from them.  It never relies on a particular
+standard: structure comes from the codes (T1 → T1.1 → O1.1.1/P1.1.1) and from which cells
+are empty, and whatever it cannot place is reported as a warning, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Band, Duty, FootnoteRef, Indicator, Output, Ref, Task
+from .text import Marker, clean, code_parts, join_cjk, split_items, strip_markup
+
+COLUMNS = ("duty", "task", "output", "indicator", "level", "knowledge", "skill")
+
+
+@dataclass
+class Row:
+    cells: dict[str, str]
+    line: int = 0
+
+
+@dataclass
+class _Group:
+    """One level/K/S cell, possibly merged over several tasks."""
+
+    level: int | None
+    knowledge: list[Ref] = field(default_factory=list)
+    skills: list[Ref] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Band:
+    group: _Group
+    outputs: list[Output] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+
+
+@dataclass
+class _Task:
+    code: str
+    name: str
+    bands: list[_Band] = field(default_factory=list)
+
+
+@dataclass
+class _Duty:
+    code: str
+    name: str
+    tasks: list[_Task] = field(default_factory=list)
+
+
+class TableBuilder:
+    def __init__(self, std_code: str, std_level: int | None, warn):
+        self.std_code, self.std_level, self.warn = std_code, std_level, warn
+        self.duties: list[_Duty] = []
+        self.task: _Task | None = None
+        self.markers: list[tuple[Marker, str]] = []
+
+    # -- rows -------------------------------------------------------------------------
+    def add(self, row: Row) -> None:
+        cells = {c: row.cells.get(c, "").strip() for c in COLUMNS}
+        if not any(cells.values()):
+            return
+        self._duty_cell(cells["duty"], row.line)
+        new_task = self._task_cell(cells["task"], row.line)
+        if self.task is None:
+            self.warn(f"line {row.line}: text before the first task: "
+                      f"{join_cjk(strip_markup(' '.join(cells.values())))[:60]!r}")
+            return
+        fresh = new_task == "new"
+        band = self.task.bands[-1] if self.task.bands else None
+        level = self._level(cells["level"], row.line)
+        new_indicators = bool(split_items(strip_markup(cells["indicator"]), "indicator")[1])
+        if fresh:
+            band = self._start_band(level)
+        elif level is not None and band is not None and band.group.level is None:
+            band.group.level = level
+        elif level is not None and band is not None and level != band.group.level:
+            if new_indicators:
+                band = self._start_band(level, own=True)
+            else:
+                self.warn(f"{self.task.code}: level {level} printed on a continuation row "
+                          f"without indicators (kept level {band.group.level})")
+        if band is None:  # a repeated task row of a task we already have
+            band = self.task.bands[-1]
+        self._outputs(cells["output"], band)
+        self._indicators(cells["indicator"], band)
+        self._refs(cells["knowledge"], "knowledge", band.group.knowledge)
+        self._refs(cells["skill"], "skill", band.group.skills)
+
+    def _duty_cell(self, text: str, line: int) -> None:
+        if not text:
+            return
+        lead, items = split_items(text, "duty")
+        if strip_markup(lead).strip():
+            if self.duties and not items:
+                self.duties[-1].name = join_cjk(self.duties[-1].name + " " + self._clean(
+                    lead, self.duties[-1].code))
+                return
+            self.warn(f"line {line}: duty text without a code: {join_cjk(lead)!r}")
+        for code, raw in items:
+            name = self._clean(raw, code)
+            known = next((d for d in self.duties if d.code == code), None)
+            if known:
+                if name and _squash(name) != _squash(known.name):
+                    self.warn(f"{code}: printed again with another name {name!r} "
+                              f"(kept {known.name!r})")
+                continue
+            if self.duties and code_parts(code) <= code_parts(self.duties[-1].code):
+                self.warn(f"{code}: duty out of sequence after {self.duties[-1].code}")
+            self.duties.append(_Duty(code, name))
+
+    def _task_cell(self, text: str, line: int) -> str:
+        """Returns 'new' for a new task, 'again' for a reprinted one, '' for no task code."""
+        if not text:
+            return ""
+        lead, items = split_items(text, "task")
+        if strip_markup(lead).strip():
+            if self.task is not None:
+                self.task.name = join_cjk(self.task.name + " " + self._clean(lead, self.task.code))
+            else:
+                self.warn(f"line {line}: task text without a code: {join_cjk(lead)!r}")
+        result = ""
+        for code, raw in items:
+            name = self._clean(raw, code)
+            known = self._find_task(code)
+            if known:
+                if _squash(name) != _squash(known.name):
+                    self.warn(f"{code}: printed again with another name {name!r} "
+                              f"(kept {known.name!r})")
+                self.task, result = known, "again"
+                continue
+            duty = self._duty_for(code, line)
+            if duty.tasks and code_parts(code) <= code_parts(duty.tasks[-1].code):
+                self.warn(f"{code}: task out of sequence after {duty.tasks[-1].code}")
+            self.task = _Task(code, name)
+            duty.tasks.append(self.task)
+            result = "new"
+        return result
+
+    def _duty_for(self, task_code: str, line: int) -> _Duty:
+        duty_code = task_code.split(".")[0]
+        duty = next((d for d in self.duties if d.code == duty_code), None)
+        if duty is None:
+            self.warn(f"{task_code}: no duty {duty_code} printed before it; "
+                      f"created {duty_code} with the task's name")
+            duty = _Duty(duty_code, "")
+            self.duties.append(duty)
+        elif duty is not self.duties[-1]:
+            self.warn(f"{task_code}: follows duty {self.duties[-1].code} but belongs to {duty_code}")
+        return duty
+
+    def _find_task(self, code: str) -> _Task | None:
+        return next((t for d in self.duties for t in d.tasks if t.code == code), None)
+
+    def _level(self, text: str, line: int) -> int | None:
+        text = join_cjk(strip_markup(text))
+        if not text:
+            return None
+        m = re.fullmatch(r"([1-6])(?:\s*級)?", text)
+        if not m:
+            self.warn(f"{self.task.code if self.task else f'line {line}'}: "
+                      f"level cell {text!r} is not a level 1–6")
+            return None
+        return int(m.group(1))
+
+    def _start_band(self, level: int | None, own: bool = False) -> _Band:
+        """A band for the current task: its own level cell, or a share of the cell above."""
+        assert self.task is not None
+        duty = self.duties[-1]
+        prev = None
+        if level is None and not own:
+            prev_tasks = [t for t in duty.tasks if t is not self.task and t.bands]
+            prev = prev_tasks[-1].bands[-1].group if prev_tasks else None
+        group = prev or _Group(level)
+        group.tasks.append(self.task.code)
+        band = _Band(group)
+        self.task.bands.append(band)
+        return band
+
+    # -- items ------------------------------------------------------------------------
+    def _outputs(self, text: str, band: _Band) -> None:
+        if not text:
+            return
+        lead, items = split_items(text, "output")
+        if strip_markup(lead).strip():
+            outputs = [o for b in self.task.bands for o in b.outputs]
+            if outputs:  # carried over from the previous page
+                outputs[-1].name = join_cjk(outputs[-1].name + " " + self._clean(
+                    lead, outputs[-1].code or self.task.code))
+            else:
+                for part in strip_markup(lead).split("\n"):
+                    if part.strip():
+                        band.outputs.append(Output(code=None,
+                                                   name=self._clean(part, self.task.code)))
+        for code, raw in items:
+            self._check_owner(code, "output")
+            name = self._clean(raw, code)
+            old = next((o for b in self.task.bands for o in b.outputs if o.code == code), None)
+            if old:
+                if _squash(old.name) != _squash(name):
+                    self.warn(f"{code}: printed twice with different names "
+                              f"{old.name!r} / {name!r}")
+                continue
+            if name:
+                band.outputs.append(Output(code=code, name=name))
+            else:
+                self.warn(f"{code}: output without a name")
+
+    def _indicators(self, text: str, band: _Band) -> None:
+        if not text:
+            return
+        lead, items = split_items(text, "indicator")
+        if strip_markup(lead).strip():
+            inds = [p for b in self.task.bands for p in b.indicators]
+            frag = self._clean(lead, inds[-1].code if inds else self.task.code)
+            if inds:
+                inds[-1].text = join_cjk(inds[-1].text + " " + frag)
+            else:
+                self.warn(f"{self.task.code}: indicator text without a code: {frag!r} "
+                          f"(added to the task name)")
+                self.task.name = join_cjk(self.task.name + " " + frag)
+        for code, raw in items:
+            self._check_owner(code, "indicator")
+            text_ = self._clean(raw, code)
+            old = next((p for b in self.task.bands for p in b.indicators if p.code == code), None)
+            if old:
+                if _squash(old.text) != _squash(text_):
+                    self.warn(f"{code}: printed twice with different texts")
+                continue
+            if text_:
+                band.indicators.append(Indicator(code=code, text=text_))
+            else:
+                self.warn(f"{code}: indicator without text")
+
+    def _refs(self, text: str, kind: str, into: list[Ref]) -> None:
+        if not text:
+            return
+        lead, items = split_items(text, kind)
+        if strip_markup(lead).strip():
+            frag = join_cjk(strip_markup(lead))
+            if into:
+                into[-1].name = join_cjk(into[-1].name + " " + self._clean(
+                    lead, f"{self.task.code}/{into[-1].code}"))
+            else:
+                self.warn(f"{self.task.code}: {kind} text without a code: {frag!r} (kept "
+                          f"nowhere else; check the source)")
+        for code, raw in items:
+            name = self._clean(raw, f"{self.task.code}/{code}")
+            if not name:
+                self.warn(f"{self.task.code}: {code} printed without a name")
+                continue
+            if any(r.code == code and _squash(r.name) == _squash(name) for r in into):
+                continue
+            into.append(Ref(code=code, name=name))
+
+    def _check_owner(self, code: str, what: str) -> None:
+        if code_parts(code)[:2] != code_parts(self.task.code):
+            self.warn(f"{code}: {what} printed under task {self.task.code}")
+
+    def _clean(self, raw: str, place: str) -> str:
+        text, markers = clean(raw)
+        self.markers.extend((m, place) for m in markers)
+        return text
+
+    # -- result -----------------------------------------------------------------------
+    def duties_model(self) -> list[Duty]:
+        out = []
+        for d in self.duties:
+            if not d.tasks:
+                self.warn(f"{d.code}: duty {d.name!r} has no tasks (left out)")
+                continue
+            tasks = []
+            for t in d.tasks:
+                bands = []
+                for b in t.bands:
+                    g = b.group
+                    if g.level is None:
+                        g.level = self.std_level or 1
+                        self.warn(f"{t.code}: no level printed; took the standard's level "
+                                  f"{g.level}")
+                    bands.append(Band(level=g.level, outputs=b.outputs,
+                                      indicators=b.indicators,
+                                      knowledge=[r.model_copy() for r in g.knowledge],
+                                      skills=[r.model_copy() for r in g.skills],
+                                      shared_with=[c for c in g.tasks if c != t.code]))
+                if not t.name:
+                    self.warn(f"{t.code}: task without a name")
+                tasks.append(Task(code=t.code, name=t.name or t.code, bands=bands))
+            out.append(Duty(code=d.code, name=d.name or d.code, tasks=tasks))
+        return out
+
+    def footnote_refs(self) -> dict[int, list[FootnoteRef]]:
+        refs: dict[int, list[FootnoteRef]] = {}
+        for m, place in self.markers:
+            refs.setdefault(m.number, []).append(FootnoteRef(place=place, text=m.text))
+        return refs
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)

@@ -1,0 +1,156 @@
+"""Text helpers shared by the importers: decoding, markup, footnote markers, codes, joins."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..errors import KmcError
+
+# -- decoding ----------------------------------------------------------------------------
+
+_BOMS = [(b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")]
+
+
+def decode(data: bytes, path: str) -> str:
+    """Decode the encodings users have: UTF-8 (BOM or not), UTF-16, Big5/CP950."""
+    if not data.strip():
+        raise KmcError("empty file", path)
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return _clean(data.decode(enc, errors="strict"), path)
+    if data.count(b"\x00") > len(data) // 4:  # UTF-16 without BOM
+        even_nuls = data[0::2].count(0)
+        enc = "utf-16-be" if even_nuls > data[1::2].count(0) else "utf-16-le"
+        try:
+            return _clean(data.decode(enc), path)
+        except UnicodeDecodeError:
+            raise KmcError("binary file, not a text standard", path) from None
+    if b"\x00" in data:
+        raise KmcError("binary file, not a text standard", path)
+    for enc in ("utf-8", "cp950", "big5hkscs"):
+        try:
+            return _clean(data.decode(enc), path)
+        except UnicodeDecodeError:
+            continue
+    raise KmcError("cannot decode the text (tried UTF-8, UTF-16, Big5/CP950)", path)
+
+
+def _clean(text: str, path: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    bad = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f")
+    if bad > max(8, len(text) // 100):
+        raise KmcError("binary file, not a text standard", path)
+    return text
+
+
+# -- characters ----------------------------------------------------------------------------
+
+
+def is_cjk(ch: str) -> bool:
+    """CJK ideographs, CJK punctuation and full-width forms: text that joins without spaces."""
+    o = ord(ch)
+    return (0x3000 <= o <= 0x303F or 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF
+            or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x2E80 <= o <= 0x2FDF)
+
+
+def width(s: str) -> int:
+    """Display width: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+_CJK_SPACE = re.compile(r"(?<=[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff"
+                        r"\uf900-\ufaff\uff00-\uffef])\s+(?=[\u2e80-\u2fdf\u3000-\u303f"
+                        r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef])")
+
+
+def join_cjk(text: str) -> str:
+    """Undo line wraps and stray spaces: no space between two CJK characters, one elsewhere."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return _CJK_SPACE.sub("", text)
+
+
+def split_cjk_gaps(text: str) -> list[str]:
+    """Split a line where a space stands between two CJK characters (separate PDF cells)."""
+    return [p for p in _CJK_SPACE.split(text.strip()) if p]
+
+
+# -- markup and footnote markers -------------------------------------------------------------
+
+_MARKER = re.compile(
+    r"(?:<u>(?P<u>.*?)</u>\s*)?(?:\^\{\s*)?(?:\*\*)?【\s*註\s*(?P<n>\d+)\s*】(?:\*\*)?(?:\s*\})?")
+_TAG = re.compile(r"</?\s*(?:p|u|b|i|strong|em|span|br|li|ul|ol|div|font)\b[^>]*>", re.I)
+_BLOCK_TAG = re.compile(r"</?\s*(?:p|br|li|ul|ol|div)\b[^>]*>", re.I)
+
+
+@dataclass
+class Marker:
+    number: int
+    text: str  # the underlined words the marker explains, if the source marks them
+
+
+def take_markers(text: str) -> tuple[str, list[Marker]]:
+    """Remove 【註N】 markers (also ^{【註N】}) and return them; underlined words are kept."""
+    found: list[Marker] = []
+
+    def repl(m: re.Match) -> str:
+        found.append(Marker(int(m.group("n")), join_cjk(strip_markup(m.group("u") or ""))))
+        return m.group("u") or ""
+
+    return _MARKER.sub(repl, text), found
+
+
+def strip_markup(text: str) -> str:
+    """Drop HTML tags and markdown emphasis; block tags become line breaks."""
+    text = _BLOCK_TAG.sub("\n", text)
+    text = _TAG.sub("", text)
+    text = re.sub(r"\*\*(.*?)\*\*", r"\1", text)
+    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<") \
+        .replace("&gt;", ">")
+    return text
+
+
+def clean(text: str) -> tuple[str, list[Marker]]:
+    """An item's text as the model keeps it, with its footnote markers apart."""
+    text, markers = take_markers(text)
+    return join_cjk(strip_markup(text)), markers
+
+
+def flat(line: str) -> str:
+    """A layout line reduced to words: no tabs, table pipes or markup."""
+    line = strip_markup(line).replace("\t", " ")
+    if line.lstrip().startswith("|"):
+        line = line.replace("|", " ")
+    return re.sub(r"\s+", " ", line).strip()
+
+
+# -- codes ------------------------------------------------------------------------------------
+
+_B = r"(?<![A-Za-z0-9.])"
+CODE_PATTERNS = {
+    "duty": _B + r"T\d+(?![.\d])",
+    "task": _B + r"T\d+\.\d+(?![.\d])",
+    "output": _B + r"O\d+\.\d+\.\d+(?![.\d])",
+    "indicator": _B + r"P\d+\.\d+\.\d+(?![.\d])",
+    "knowledge": _B + r"K\d+(?![.\d])",
+    "skill": _B + r"S\d+(?![.\d])",
+    "attitude": _B + r"A\d+(?![.\d])",
+}
+CODE_RES = {k: re.compile(v) for k, v in CODE_PATTERNS.items()}
+
+
+def split_items(text: str, kind: str) -> tuple[str, list[tuple[str, str]]]:
+    """Split a cell at the codes of one kind: (leading uncoded text, [(code, raw text)])."""
+    matches = list(CODE_RES[kind].finditer(text))
+    if not matches:
+        return text, []
+    items = []
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        items.append((m.group(), text[m.end():end]))
+    return text[:matches[0].start()], items
+
+
+def code_parts(code: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", code))

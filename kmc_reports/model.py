@@ -1,0 +1,240 @@
+"""The model of one iCAP competency standard (職能基準): the single source of truth.
+
+Importers build it, analyses and reports only read it.  It keeps what the source printed
+(names as printed at each place, cells shared between tasks, level bands inside a task) so
+nothing downstream has to guess.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Iterator
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+STANDARD_CODE = r"^[A-Z]{3}\d{4}-\d{3}v\d+$"
+
+
+def _code(pattern: str):
+    return Annotated[str, StringConstraints(pattern=pattern)]
+
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+Level = Annotated[int, Field(ge=1, le=6)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Ref(_Model):
+    """A knowledge or skill item as printed at one place (the name may differ elsewhere)."""
+
+    code: _code(r"^[KS]\d+$")
+    name: NonEmpty
+
+
+class Output(_Model):
+    """A work output (工作產出); real standards sometimes print it without a code."""
+
+    code: _code(r"^O\d+\.\d+\.\d+$") | None = None
+    name: NonEmpty
+
+
+class Indicator(_Model):
+    """A behaviour indicator (行為指標) with its full text."""
+
+    code: _code(r"^P\d+\.\d+\.\d+$")
+    text: NonEmpty
+
+
+class Band(_Model):
+    """One level cell of a task with what is printed beside it.
+
+    Most tasks have one band.  A task whose rows carry different levels keeps one band per
+    level.  ``shared_with`` lists the other tasks of the duty whose level/K/S cell is the
+    same merged cell in the source; each of them repeats the shared level, K and S.
+    """
+
+    level: Level
+    outputs: list[Output] = []
+    indicators: list[Indicator] = []
+    knowledge: list[Ref] = []
+    skills: list[Ref] = []
+    shared_with: list[_code(r"^T\d+\.\d+$")] = []
+
+
+class Task(_Model):
+    code: _code(r"^T\d+\.\d+$")
+    name: NonEmpty
+    bands: list[Band] = Field(min_length=1)
+
+    @property
+    def level(self) -> int:
+        return self.bands[0].level
+
+    @property
+    def levels(self) -> list[int]:
+        return sorted({b.level for b in self.bands})
+
+    @property
+    def outputs(self) -> list[Output]:
+        return [o for b in self.bands for o in b.outputs]
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [p for b in self.bands for p in b.indicators]
+
+    @property
+    def knowledge(self) -> list[Ref]:
+        return _union(b.knowledge for b in self.bands)
+
+    @property
+    def skills(self) -> list[Ref]:
+        return _union(b.skills for b in self.bands)
+
+
+def _union(lists) -> list[Ref]:
+    seen, out = set(), []
+    for refs in lists:
+        for r in refs:
+            if (r.code, r.name) not in seen:
+                seen.add((r.code, r.name))
+                out.append(r)
+    return out
+
+
+class Duty(_Model):
+    code: _code(r"^T\d+$")
+    name: NonEmpty
+    tasks: list[Task] = Field(min_length=1)
+
+
+class Category(_Model):
+    name: NonEmpty
+    code: str = ""
+
+
+class Categories(_Model):
+    """所屬類別: 職類別, 職業別, 行業別 — each a list, since some standards name several."""
+
+    job_categories: list[Category] = []
+    occupations: list[Category] = []
+    industries: list[Category] = []
+
+
+class Version(_Model):
+    version: NonEmpty
+    code: NonEmpty
+    name: str = ""
+    status: str = ""
+    note: str = ""
+    date: str = ""
+
+
+class Attitude(_Model):
+    code: _code(r"^A\d+$") | None = None
+    name: NonEmpty
+    description: str = ""
+
+
+class FootnoteRef(_Model):
+    """Where a 【註N】 marker stands: a code path such as ``T1``, ``T1.1``, ``T1.1/K01``
+    or ``P2.1.1``, and the marked words when the source underlines them."""
+
+    place: NonEmpty
+    text: str = ""
+
+
+class Footnote(_Model):
+    number: int = Field(ge=1)
+    text: str
+    refs: list[FootnoteRef] = []
+
+
+class Qualification(_Model):
+    """A line of 建議擔任此職類/職業之學歷/經驗/或能力條件, with its sub-items."""
+
+    text: NonEmpty
+    items: list[str] = []
+
+
+class Notes(_Model):
+    qualifications: list[Qualification] = []
+    footnotes: list[Footnote] = []
+    remarks: list[str] = []
+
+
+class Correction(_Model):
+    """A hand correction of the imported data, re-applied on every import."""
+
+    place: NonEmpty
+    printed: str
+    corrected: str
+    reason: NonEmpty
+
+
+class Standard(_Model):
+    code: _code(STANDARD_CODE)
+    name: NonEmpty
+    level: Level
+    categories: Categories = Categories()
+    description: str = ""
+    versions: list[Version] = []
+    duties: list[Duty] = Field(min_length=1)
+    attitudes: list[Attitude] = []
+    notes: Notes = Notes()
+    corrections: list[Correction] = []
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _check_structure(self) -> "Standard":
+        seen: set[str] = set()
+        for duty in self.duties:
+            for task in duty.tasks:
+                if task.code in seen:
+                    raise ValueError(f"task {task.code} appears twice")
+                seen.add(task.code)
+                if not task.code.startswith(duty.code + "."):
+                    raise ValueError(f"task {task.code} is listed under duty {duty.code}")
+        for duty in self.duties:
+            codes = {t.code for t in duty.tasks}
+            for task in duty.tasks:
+                for band in task.bands:
+                    for other in band.shared_with:
+                        if other not in codes or other == task.code:
+                            raise ValueError(
+                                f"{task.code} shares its level/K/S cell with {other}, "
+                                f"which is not another task of duty {duty.code}")
+        return self
+
+    # -- navigation -----------------------------------------------------------------
+    def tasks(self) -> Iterator[tuple[Duty, Task]]:
+        for duty in self.duties:
+            for task in duty.tasks:
+                yield duty, task
+
+    def task(self, code: str) -> Task | None:
+        return next((t for _, t in self.tasks() if t.code == code), None)
+
+    def catalogue(self, kind: str) -> dict[str, list[str]]:
+        """Every K or S code with the distinct names it is printed with, in order."""
+        field = {"K": "knowledge", "S": "skills"}[kind]
+        out: dict[str, list[str]] = {}
+        for _, task in self.tasks():
+            for band in task.bands:
+                for ref in getattr(band, field):
+                    names = out.setdefault(ref.code, [])
+                    if ref.name not in names:
+                        names.append(ref.name)
+        return dict(sorted(out.items(), key=lambda kv: code_key(kv[0])))
+
+    @property
+    def occupation_code(self) -> str:
+        m = re.match(r"^[A-Z]{3}(\d{4})-", self.code)
+        return m.group(1) if m else ""
+
+
+def code_key(code: str) -> tuple:
+    """Sort key for codes such as K2 < K10 and T1.2 < T1.10."""
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"\d+|\D+", code))

@@ -1,0 +1,144 @@
+"""Standards saved as readable YAML, one file per standard, with errors that point at a line.
+
+Saving is canonical (model field order, no line folding, short items as one-line mappings),
+so load → save gives the same bytes and diffs stay small.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from .atomic import write_text
+from .errors import KmcError
+from .model import Standard
+
+# Mappings written on one line: small records that read best side by side.
+_FLOW_KEYS = {"knowledge", "skills", "outputs", "job_categories", "occupations", "industries",
+              "versions", "refs"}
+# Short lists of codes, written on one line.
+_FLOW_LISTS = {"shared_with"}
+
+
+class _Flow(dict):
+    pass
+
+
+class _FlowList(list):
+    pass
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(
+    _Flow, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True))
+_Dumper.add_representer(
+    _FlowList, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data,
+                                                    flow_style=True))
+
+
+def _mark_flow(node: Any, key: str = "") -> Any:
+    if isinstance(node, dict):
+        return {k: _mark_flow(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        if key in _FLOW_LISTS:
+            return _FlowList(node)
+        return [_Flow(v) if key in _FLOW_KEYS and isinstance(v, dict) else _mark_flow(v)
+                for v in node]
+    return node
+
+
+def dump_standard(std: Standard) -> str:
+    data = _mark_flow(std.model_dump(mode="json", exclude_defaults=True))
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     width=1_000_000, default_flow_style=False, indent=2)
+
+
+def save_standard(std: Standard, path: str | Path) -> None:
+    write_text(path, dump_standard(std))
+
+
+def standard_from_data(data: Any, path: str, node: yaml.Node | None = None) -> Standard:
+    """Validate plain data as a Standard; a failure names the field, the value and the line."""
+    if not isinstance(data, dict):
+        raise KmcError("not a standard: expected a mapping of fields at the top", path)
+    try:
+        return Standard.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        value = err.get("input")
+        shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, (dict, list)) \
+            else "…"
+        msg = err["msg"].removeprefix("Value error, ")
+        line = _line_of(node, loc) if node is not None else None
+        where = f"field {field or '(top)'}" + (f" = {shown}" if field else "")
+        raise KmcError(f"{where}: {msg}", path, line) from None
+
+
+def _line_of(node: yaml.Node, loc: Iterable) -> int | None:
+    """Follow a pydantic error location through the composed YAML to its line."""
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and part < len(node.value):
+            nxt = node.value[part]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node, line = nxt, nxt.start_mark.line + 1
+    return line
+
+
+def load_standard(path: str | Path) -> Standard:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise KmcError("no such file", str(path)) from None
+    except UnicodeDecodeError:
+        raise KmcError("not a UTF-8 text file", str(path)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise KmcError(f"malformed YAML: {problem}", str(path),
+                       mark.line + 1 if mark else None) from None
+    return standard_from_data(data, str(path), node)
+
+
+class Library:
+    """The standards of one data folder (``data/standards/<code>.yaml``)."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def codes(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.yaml"))
+
+    def path(self, code: str) -> Path:
+        return self.folder / f"{code}.yaml"
+
+    def get(self, code: str) -> Standard:
+        if not self.path(code).is_file():
+            known = ", ".join(self.codes()) or "none"
+            raise KmcError(f"unknown standard code {code!r} (known: {known})")
+        return load_standard(self.path(code))
+
+    def load(self, codes: Iterable[str] = ()) -> list[Standard]:
+        codes = list(codes) or self.codes()
+        if not codes:
+            raise KmcError(f"no standards in {self.folder}")
+        return [self.get(c) for c in codes]
