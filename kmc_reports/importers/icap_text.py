@@ -9,6 +9,7 @@ turned into rows by the reader for its layout and assembled by :mod:`.table`.
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 
 from ..errors import KmcError
@@ -62,6 +63,9 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
     if not rows:
         raise KmcError(f"{code}: the table of duties and tasks is missing or empty "
                        f"(truncated file?)", path)
+    if not sections.attitudes and not sections.notes:
+        raise KmcError(f"{code}: the text ends inside the table, before the attitudes "
+                       f"(職能內涵 A) and notes: truncated file?", path)
     for row in rows:
         builder.add(row)
     duties = builder.duties_model()
@@ -110,7 +114,7 @@ def _is_table_header(text: str) -> bool:
 def _is_header_rest(text: str) -> bool:
     """A line made only of header words (pdftotext prints a header cell over many lines)."""
     t = flat(text)
-    return bool(t) and not _HEADER_WORDS.sub("", t).strip(" ()（）")
+    return bool(_HEADER_WORDS.search(t)) and not _HEADER_WORDS.sub("", t).strip(" ()（）")
 
 
 def _split(text: str, path: str) -> _Sections:
@@ -212,7 +216,8 @@ def _cell_rows(s: _Sections, cut, header: list[str]) -> list[Row]:
     return rows
 
 
-_LEVEL_LEAD = re.compile(r"^([1-6])(?:\s+(?=[KS]\d)|\s*$)")
+# A level cell: a lone digit on its line, or before the first K/S item it shares a line with.
+_LEVEL = re.compile(r"(?:^|(?<=\s))[1-6](?=\s+[KS]\d|\s*$)")
 _ORDER = {c: i for i, c in enumerate(COLUMNS)}
 
 
@@ -235,96 +240,169 @@ class _StreamReader:
     def _pieces(self):
         """Split lines into (line, col or None, text, page_break) pieces; None = no code."""
         for ln in self.lines:
-            text = ln.text.strip()
             brk = ln.page_break
-            m = _LEVEL_LEAD.match(text)
-            if m:
-                yield ln, "level", m.group(1), brk
-                text, brk = text[m.end():].strip(), False
-                if not text:
-                    continue
-            for col, chunk in _split_codes(text):
+            for col, chunk in _split_codes(ln.text.strip()):
                 yield ln, col, chunk, brk
                 brk = False
 
     def _widths(self) -> dict[tuple[str, bool], int]:
-        """Widest first line and widest continuation line seen in each column.
+        """How wide each column's first lines and further lines run, from the text.
 
         First lines carry the code (in a hanging indent in some columns), so the two are
-        measured apart; a column with fewer than three continuation lines is judged by its
-        first lines, as a couple of short tails say nothing about its width."""
-        wid: dict[tuple[str, bool], int] = {}
-        seen: dict[tuple[str, bool], int] = {}
-        cur = None
+        measured apart.  Only rows no page break has cut are measured, and only lines inside
+        a cell (not its last), which are full lines: their median is the column's width."""
+        cells: list[tuple[str, list[str]]] = []
+        cut = False
         for _, col, chunk, brk in self._pieces():
-            if col:
-                cur = col
-                key = (col, True)
-            elif cur and not brk:
-                key = (cur, False)
-            else:
-                cur = None
+            cut = (cut or brk) and col not in ("duty", "task")
+            if cut:
                 continue
-            wid[key] = max(wid.get(key, 0), width(chunk))
-            seen[key] = seen.get(key, 0) + 1
-        return {k: v for k, v in wid.items() if k[1] or seen[k] >= 3}
+            if col:
+                cells.append((col, [chunk]))
+            elif cells:
+                cells[-1][1].append(chunk)
+        samples: dict[tuple[str, bool], list[int]] = {}
+        for col, lines in cells:
+            if len(lines) > 1:
+                samples.setdefault((col, True), []).append(width(lines[0]))
+            for line in lines[1:-1]:
+                samples.setdefault((col, False), []).append(width(line))
+        wid = {k: statistics.median_high(v) for k, v in samples.items()}
+        for col, _ in cells:  # a column whose cells never wrap: its widest line
+            if (col, True) not in wid:
+                wid[(col, True)] = max(width(ls[0]) for c, ls in cells if c == col)
+        return wid
 
     def rows(self) -> list[Row]:
-        wid = self._widths()
-
-        def full(cell: _Cell) -> bool:
-            last = cell.lines[-1]
-            first = len(cell.lines) == 1 and cell.coded
-            ref = wid.get((cell.col, first)) or wid.get((cell.col, not first), 0)
-            return width(last) >= ref - max(3, ref // 8)
-
-        rows: list[list[_Cell]] = []
+        self.wid = self._widths()
+        self.rows_: list[list[_Cell]] = [[]]
+        self.open: list[_Cell] = []  # cells a page break left unfinished
+        self.buf: list[str] = []  # lines not yet placed
+        self.last: str | None = None  # column of the last coded cell since the break
         cur: _Cell | None = None
-        open_cols: list[_Cell] = []  # cells left unfinished by a page break
-        for ln, col, chunk, brk in self._pieces():
+        for _, col, chunk, brk in self._pieces():
             if brk:
-                prev = rows[-1] if rows else []
-                open_cols = [c for c in prev if c.col not in ("level",) and full(c)
+                self._flush(None)
+                prev = self.rows_[-1]
+                self.open = [c for c in prev if c.col != "level" and self._full(c)
                              and _last_of_col(prev, c)]
-                rows.append([])
-                cur = None
-            if col:
-                if col in ("duty", "task") and rows and not (
-                        col == "task" and rows[-1] and all(c.col == "duty" for c in rows[-1])):
-                    rows.append([])
-                if not rows:
-                    rows.append([])
-                cur = _Cell(col, [chunk], True)
-                rows[-1].append(cur)
-                open_cols = [c for c in open_cols if _ORDER[c.col] > _ORDER[col]]
-                continue
-            if cur is not None and full(cur):
-                cur.lines.append(chunk)
-                continue
-            # a fragment: the next unfinished cell from before the page break
-            parts = split_cjk_gaps(chunk) if brk or cur is None else [chunk]
-            for part in parts:
-                if open_cols:
-                    target = open_cols.pop(0)
-                    cur = _Cell(target.col, [part], False)
-                    rows[-1].append(cur)
-                elif cur is not None:
-                    cur.lines.append(part)
-                elif rows and rows[-1]:
-                    rows[-1][-1].lines.append(part)
+                self.rows_.append([])
+                cur, self.last = None, None
+            if col is None:
+                if cur is not None and not self.buf and self._continues(cur, chunk):
+                    cur.lines.append(chunk)
                 else:
-                    if not rows:
-                        rows.append([])
-                    cur = _Cell("task", [part], False)
-                    rows[-1].append(cur)
+                    self.buf.append(chunk)
+                continue
+            if col in ("duty", "task"):  # a new row, unless a task follows its duty
+                self._flush(None)
+                row = self.rows_[-1]
+                if row and not (col == "task" and all(c.col == "duty" for c in row)):
+                    self.rows_.append([])
+                    self.open, self.last = [], None
+            else:
+                self._flush(col)
+            cur = _Cell(col, [chunk], True)
+            self.rows_[-1].append(cur)
+            self.open = [c for c in self.open if _ORDER[c.col] > _ORDER[col]]
+            self.last = col
+        self._flush(None)
         out = []
-        for cells in rows:
+        for cells in self.rows_:
             row = Row({}, self.lines[0].no)
             for c in cells:
-                text = "\n".join(c.lines)
-                row.cells[c.col] = (row.cells.get(c.col, "") + "\n" + text).strip("\n")
+                row.cells[c.col] = (row.cells.get(c.col, "") + "\n" + "\n".join(c.lines)).strip()
             out.append(row)
         return out
+
+    def _full(self, cell: _Cell, line: str | None = None) -> bool:
+        """Does the cell's last line (or `line`, as a further line) fill its column?"""
+        first = line is None and len(cell.lines) == 1 and cell.coded
+        ref = self.wid.get((cell.col, first)) or self.wid.get((cell.col, not first), 0)
+        return width(cell.lines[-1] if line is None else line) >= ref - max(2, ref // 8)
+
+    def _fits(self, col: str, line: str) -> bool:
+        return width(line) <= max(self.wid.get((col, True), 0),
+                                  self.wid.get((col, False), 0)) + 1
+
+    def _continues(self, cell: _Cell, line: str) -> bool:
+        """Is a line without a code the next line of the cell above it?  Yes when the cell's
+        last line is full and the line fits the column; a short last line still goes on unless
+        a cell left open by a page break waits in a later column, or the cell is a task name
+        (the line may be an output printed without a code)."""
+        if not self._fits(cell.col, line):
+            return False
+        if self._full(cell):
+            return True
+        waiting = any(_ORDER[c.col] > _ORDER[cell.col] for c in self.open)
+        return not waiting and cell.col not in ("duty", "task")
+
+    def _flush(self, next_col: str | None) -> None:
+        """Place the lines that came without a code, before a cell of `next_col` (None: before
+        a new row or page).  They continue unfinished cells in column order, the last ones
+        the cell nearest to `next_col`: a cell's tail comes right before the cell's next item.
+        Line by line they stay in one cell while a line fills that cell's column, as long as
+        every waiting cell can still get a line."""
+        if not self.buf:
+            return
+        lo = _ORDER[self.last] if self.last else -1
+        hi = _ORDER[next_col] if next_col else len(COLUMNS)
+        eligible = [c for c in self.open if lo < _ORDER[c.col] <= hi]
+        pieces = [(p, i) for i, line in enumerate(self.buf) for p in split_cjk_gaps(line)]
+        head: list[_Cell | str] = []
+        if len(pieces) > 1 and pieces[1][1] == 0:
+            # cells' first lines joined on one baseline: one piece per cell, in column order
+            for text, line_no in pieces:
+                if line_no or len(head) == len(eligible):
+                    break
+                head.append(eligible[len(head)])
+            eligible = eligible[len(head) - 1:] if head else eligible
+        targets: list[_Cell | str] = []
+        k = len(eligible)
+        for i in reversed(range(len(head), len(pieces))):
+            text, line_no = pieces[i]
+            nxt = targets[0] if targets else None
+            # more lines left than cells still waiting for one (a head cell got its line)
+            spare = i - len(head) + 1 > k - (1 if head else 0)
+            if isinstance(nxt, _Cell) and line_no != pieces[i + 1][1] and spare and \
+                    self._full(nxt, text) and self._fits(nxt.col, text):
+                targets.insert(0, nxt)
+                continue
+            while k > 0 and not self._fits(eligible[k - 1].col, text):
+                k -= 1
+            if k > 0:
+                k -= 1
+                targets.insert(0, eligible[k])
+            else:
+                targets.insert(0, self._new_column(lo, hi))
+        targets = head + targets
+        placed: dict[int, _Cell] = {}
+        for (text, _), target in zip(pieces, targets):
+            if isinstance(target, str):  # an uncoded cell of its own (e.g. an output)
+                row = self.rows_[-1]
+                same = [c for c in row if c.col == target]
+                cell = same[-1] if same else None
+                if cell is None:
+                    cell = _Cell(target, [], False)
+                    row.append(cell)
+                cell.lines.append(text)
+                continue
+            cell = placed.get(id(target))
+            if cell is None:
+                cell = placed[id(target)] = _Cell(target.col, [], False)
+                self.rows_[-1].append(cell)
+                self.open.remove(target)
+            cell.lines.append(text)
+        self.buf = []
+
+    def _new_column(self, lo: int, hi: int) -> str:
+        """The column a line belongs to when no cell is waiting for it: the first empty
+        column after the last coded one (an output printed without a code), else that one."""
+        row_cols = {c.col for c in self.rows_[-1]}
+        for col in COLUMNS[lo + 1:hi]:
+            if col != "level" and col not in row_cols:
+                return col
+        return COLUMNS[lo] if lo >= 0 else "task"
 
 
 def _last_of_col(cells: list[_Cell], cell: _Cell) -> bool:
@@ -334,7 +412,7 @@ def _last_of_col(cells: list[_Cell], cell: _Cell) -> bool:
 def _split_codes(text: str):
     """Cut a line where a code starts a new cell: at its start, or after a space for the
     same or a later column (pdftotext puts cells that share a baseline on one line)."""
-    cuts = []
+    cuts = [(m.start(), "level") for m in _LEVEL.finditer(text)]
     for col in ("duty", "task", "output", "indicator", "knowledge", "skill"):
         for m in CODE_RES[col].finditer(text):
             if m.start() == 0 or text[m.start() - 1].isspace():

@@ -1,3 +1,283 @@
-"""Placeholder replaced below."""
-def read_ocs_json(doc, path, warn):
-    raise NotImplementedError
+"""Read a standard in the OCS JSON field contract that public iCAP PDF-to-JSON converters write.
+
+The JSON already has the table's structure (duties → task entries → level blocks), so this
+reader only checks it and maps it onto the model.  Texts are kept as the converter wrote them,
+slips included: lint reports those, an importer must not guess.  Every problem in the input is
+a one-line KmcError naming the JSON field path, since users fix these files by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import NoReturn
+
+from ..errors import KmcError
+from ..model import (STANDARD_CODE, Attitude, Band, Categories, Category, Duty, Footnote,
+                     FootnoteRef, Indicator, Notes, Output, Qualification, Ref, Standard, Task,
+                     Version)
+from .text import code_parts, take_markers
+
+_FOOTNOTE = re.compile(r"^【\s*註\s*(\d+)\s*】\s*(.*)$", re.S)
+
+
+def _show(value) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:39] + "…"
+
+
+class _At:
+    """A JSON value with its field path, so every complaint can say where it is."""
+
+    def __init__(self, value, where: str, path: str):
+        self.value, self.where, self.path = value, where, path
+
+    def fail(self, message: str) -> NoReturn:
+        raise KmcError(f"{self.where}: {message}", self.path)
+
+    def key(self, name: str, required: bool = True) -> _At:
+        if not isinstance(self.value, dict):
+            self.fail(f"expected an object, got {_show(self.value)}")
+        node = _At(self.value.get(name), f"{self.where}.{name}" if self.where else name,
+                   self.path)
+        if required and node.value is None:
+            node.fail("missing")
+        return node
+
+    def items(self, nonempty: bool = False) -> list[_At]:
+        """The entries of a list; an absent optional list (null) has none."""
+        if self.value is None:
+            return []
+        if not isinstance(self.value, list):
+            self.fail(f"expected a list, got {_show(self.value)}")
+        if nonempty and not self.value:
+            self.fail("empty list")
+        return [_At(v, f"{self.where}[{i}]", self.path) for i, v in enumerate(self.value)]
+
+    def text(self, required: bool = True) -> str:
+        if self.value is None and not required:
+            return ""
+        if not isinstance(self.value, str):
+            self.fail(f"expected a text, got {_show(self.value)}")
+        text = self.value.strip()
+        if required and not text:
+            self.fail("empty text")
+        return text
+
+    def code(self, pattern: str, example: str) -> str:
+        code = self.text()
+        if not re.fullmatch(pattern, code):
+            self.fail(f"expected a code like {example}, got {code!r}")
+        return code
+
+    def level(self) -> int:
+        """A level 1–6; converters write it as a number or as a digit in a text."""
+        value = self.value
+        if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6:
+            self.fail(f"expected a level 1–6, got {_show(self.value)}")
+        return value
+
+
+def read_ocs_json(doc, path: str, warn) -> Standard:
+    """Build the standard from the parsed JSON; ``warn`` gets what is kept but looks wrong."""
+    if not isinstance(doc, dict) or not {"ocs_profile", "ocs_content"} & doc.keys():
+        found = ("fields " + ", ".join(list(doc)[:5])) if isinstance(doc, dict) and doc \
+            else _show(doc)
+        raise KmcError("not an OCS JSON standard: expected an object with ocs_profile and "
+                       f"ocs_content, got {found}", path)
+    return _Reader(_At(doc, "", path), warn).standard()
+
+
+class _Reader:
+    def __init__(self, root: _At, warn):
+        self.root, self._warn = root, warn
+        self.profile = root.key("ocs_profile")
+        self.code = self.profile.key("ocs_code").code(STANDARD_CODE, "BAS1219-001v4")
+        self.refs: dict[int, list[FootnoteRef]] = {}
+        self.task_codes: set[str] = set()
+
+    def warn(self, message: str) -> None:
+        self._warn(f"{self.code}: {message}")
+
+    def clean(self, node: _At, place: str, required: bool = True) -> str:
+        """The text without its 【註N】 markers, which are recorded at ``place``."""
+        text, markers = take_markers(node.text(required))
+        for m in markers:
+            ref = FootnoteRef(place=place, text=m.text)
+            if ref not in self.refs.setdefault(m.number, []):
+                self.refs[m.number].append(ref)
+        text = text.strip()
+        if required and not text:
+            node.fail("empty text once the footnote markers are taken out")
+        return text
+
+    def standard(self) -> Standard:
+        return Standard(
+            code=self.code,
+            name=self.name(),
+            level=self.profile.key("ocs_level").level(),
+            categories=self.categories(),
+            description=self.clean(self.profile.key("job_description", required=False),
+                                   "description", required=False),
+            versions=self.versions(),
+            duties=self.duties(),
+            attitudes=self.attitudes(),
+            notes=self.notes(),  # last: it attaches the markers found everywhere else
+        )
+
+    # -- profile ------------------------------------------------------------------------
+    def name(self) -> str:
+        names = self.profile.key("ocs_name", required=False)
+        if names.value is not None:
+            for key in ("occupation_name", "job_category_name"):
+                name = names.key(key, required=False).text(required=False)
+                if name:
+                    return name
+        self.warn("ocs_profile.ocs_name has no occupation or job category name; "
+                  "used the code as the name")
+        return self.code
+
+    def categories(self) -> Categories:
+        node = self.profile.key("category", required=False)
+        if node.value is None:
+            return Categories()
+        return Categories(**{
+            field: [Category(name=c.key("name").text(),
+                             code=c.key("code", required=False).text(required=False))
+                    for c in node.key(field, required=False).items()]
+            for field in ("job_categories", "occupations", "industries")})
+
+    def versions(self) -> list[Version]:
+        info = self.root.key("version_info", required=False)
+        if info.value is None:
+            return []
+        return [Version(version=v.key("version").text(), code=v.key("ocs_code").text(),
+                        **{field: v.key(key, required=False).text(required=False)
+                           for field, key in (("name", "ocs_name"), ("status", "status"),
+                                              ("note", "update_note"),
+                                              ("date", "update_date"))})
+                for v in info.key("versions", required=False).items()]
+
+    # -- duties and tasks ---------------------------------------------------------------
+    def duties(self) -> list[Duty]:
+        units = self.root.key("ocs_content").key("ocu_units")
+        duties: list[Duty] = []
+        for unit in units.items(nonempty=True):
+            code_node = unit.key("ocu_code")
+            code = code_node.code(r"T\d+", "T1")
+            if any(d.code == code for d in duties):
+                code_node.fail(f"duty {code} appears twice")
+            name = self.clean(unit.key("ocu_name"), code)
+            tasks = [t for entry in unit.key("tasks").items(nonempty=True)
+                     for t in self.entry(entry, code)]
+            duties.append(Duty(code=code, name=name, tasks=tasks))
+        return duties
+
+    def entry(self, entry: _At, duty: str) -> list[Task]:
+        """One task entry: tasks sharing one level/K/S cell per competency block."""
+        names: dict[str, str] = {}
+        for t in entry.key("task_codes").items(nonempty=True):
+            node = t.key("code")
+            code = node.code(r"T\d+\.\d+", "T1.1")
+            if not code.startswith(duty + "."):
+                node.fail(f"task {code} is listed under duty {duty}")
+            if code in self.task_codes:
+                node.fail(f"task {code} appears twice")
+            self.task_codes.add(code)
+            names[code] = self.clean(t.key("name"), code)
+        codes = list(names)
+        bands: dict[str, list[Band]] = {c: [] for c in codes}
+        for block in entry.key("competency_blocks").items(nonempty=True):
+            level = block.key("competency_level").level()
+            # Markers in a shared cell are recorded once, at its first task, as in text imports.
+            knowledge = self.refs_of(block.key("knowledge", required=False), "K", codes[0])
+            skills = self.refs_of(block.key("skills", required=False), "S", codes[0])
+            cell = {c: Band(level=level, knowledge=[r.model_copy() for r in knowledge],
+                            skills=[r.model_copy() for r in skills],
+                            shared_with=[o for o in codes if o != c]) for c in codes}
+            for c in codes:
+                bands[c].append(cell[c])
+            for ind in block.key("indicators", required=False).items():
+                code = ind.key("code").code(r"P\d+\.\d+\.\d+", "P1.1.1")
+                text = self.clean(ind.key("text"), code)
+                cell[self.owner(code, codes, "indicator")].indicators.append(
+                    Indicator(code=code, text=text))
+            for out in block.key("outputs", required=False).items():
+                code_node = out.key("code", required=False)
+                code = code_node.code(r"O\d+\.\d+\.\d+", "O1.1.1") \
+                    if code_node.value is not None else None
+                name = self.clean(out.key("name"), code or codes[0])
+                if code:
+                    owner = self.owner(code, codes, "output")
+                else:
+                    owner = codes[0]
+                    if len(codes) > 1:
+                        self.warn(f"output {name!r} has no code; put under {owner}, the first "
+                                  f"of the tasks {', '.join(codes)} sharing its cell")
+                cell[owner].outputs.append(Output(code=code, name=name))
+        return [Task(code=c, name=names[c], bands=bands[c]) for c in codes]
+
+    def refs_of(self, node: _At, kind: str, task: str) -> list[Ref]:
+        refs = []
+        for item in node.items():
+            code = item.key("code").code(kind + r"\d+", kind + "01")
+            refs.append(Ref(code=code, name=self.clean(item.key("name"), f"{task}/{code}")))
+        return refs
+
+    def owner(self, code: str, tasks: list[str], what: str) -> str:
+        """The task an indicator or output belongs to by its number (P1.2.3 → T1.2)."""
+        owner = next((t for t in tasks if code_parts(t) == code_parts(code)[:2]), None)
+        if owner is None:
+            owner = tasks[0]
+            self.warn(f"{code}: {what} belongs to none of the tasks {', '.join(tasks)} of its "
+                      f"entry; put under {owner}")
+        return owner
+
+    # -- attitudes and notes ------------------------------------------------------------
+    def attitudes(self) -> list[Attitude]:
+        node = self.root.key("ocs_attitude", required=False)
+        items = node.key("attitudes", required=False).items() if node.value is not None else []
+        if not items:
+            self.warn("no attitudes (ocs_attitude.attitudes) found")
+        out = []
+        for item in items:
+            code_node = item.key("code", required=False)
+            code = code_node.code(r"A\d+", "A01") if code_node.value is not None else None
+            name_node = item.key("name")
+            body = self.clean(name_node, code or "attitudes")
+            colon = re.search(r"[：:]", body)
+            name, desc = (body[:colon.start()], body[colon.end():]) if colon else (body, "")
+            if not name.strip():
+                name_node.fail("no attitude name before the colon")
+            out.append(Attitude(code=code, name=name.strip(), description=desc.strip()))
+        return out
+
+    def notes(self) -> Notes:
+        node = self.root.key("notes", required=False)
+        notes = Notes()
+        if node.value is not None:
+            for item in node.key("prerequisites", required=False).items():
+                if text := item.text(required=False):
+                    notes.qualifications.append(Qualification(text=text))
+            for item in node.key("supplements", required=False).items():
+                text = item.text(required=False)
+                m = _FOOTNOTE.match(text)
+                if m:
+                    number = int(m.group(1))
+                    if number < 1:
+                        item.fail(f"footnote number {number} (they start at 1)")
+                    notes.footnotes.append(Footnote(number=number, text=m.group(2).strip(),
+                                                    refs=self.refs.get(number, [])))
+                elif text:
+                    notes.remarks.append(text)
+        for n in sorted(set(self.refs) - {f.number for f in notes.footnotes}):
+            self.warn(f"marker 【註{n}】 at {self.refs[n][0].place} has no note text")
+        return notes

@@ -61,6 +61,7 @@ class TableBuilder:
         self.duties: list[_Duty] = []
         self.task: _Task | None = None
         self.markers: list[tuple[Marker, str]] = []
+        self._reported: set[tuple[str, str]] = set()
 
     # -- rows -------------------------------------------------------------------------
     def add(self, row: Row) -> None:
@@ -208,10 +209,8 @@ class TableBuilder:
                     self.warn(f"{code}: printed twice with different names "
                               f"{old.name!r} / {name!r}")
                 continue
-            if name:
-                band.outputs.append(Output(code=code, name=name))
-            else:
-                self.warn(f"{code}: output without a name")
+            # an empty name may still come on the next page
+            band.outputs.append(Output.model_construct(code=code, name=name))
 
     def _indicators(self, text: str, band: _Band) -> None:
         if not text:
@@ -234,10 +233,7 @@ class TableBuilder:
                 if _squash(old.text) != _squash(text_):
                     self.warn(f"{code}: printed twice with different texts")
                 continue
-            if text_:
-                band.indicators.append(Indicator(code=code, text=text_))
-            else:
-                self.warn(f"{code}: indicator without text")
+            band.indicators.append(Indicator.model_construct(code=code, text=text_))
 
     def _refs(self, text: str, kind: str, into: list[Ref]) -> None:
         if not text:
@@ -253,12 +249,9 @@ class TableBuilder:
                           f"nowhere else; check the source)")
         for code, raw in items:
             name = self._clean(raw, f"{self.task.code}/{code}")
-            if not name:
-                self.warn(f"{self.task.code}: {code} printed without a name")
-                continue
             if any(r.code == code and _squash(r.name) == _squash(name) for r in into):
                 continue
-            into.append(Ref(code=code, name=name))
+            into.append(Ref.model_construct(code=code, name=name))
 
     def _check_owner(self, code: str, what: str) -> None:
         if code_parts(code)[:2] != code_parts(self.task.code):
@@ -285,15 +278,29 @@ class TableBuilder:
                         g.level = self.std_level or 1
                         self.warn(f"{t.code}: no level printed; took the standard's level "
                                   f"{g.level}")
-                    bands.append(Band(level=g.level, outputs=b.outputs,
-                                      indicators=b.indicators,
-                                      knowledge=[r.model_copy() for r in g.knowledge],
-                                      skills=[r.model_copy() for r in g.skills],
-                                      shared_with=[c for c in g.tasks if c != t.code]))
+                    bands.append(Band(
+                        level=g.level,
+                        outputs=self._named(b.outputs, "name", t.code),
+                        indicators=self._named(b.indicators, "text", t.code),
+                        knowledge=self._named(g.knowledge, "name", t.code),
+                        skills=self._named(g.skills, "name", t.code),
+                        shared_with=[c for c in g.tasks if c != t.code]))
                 if not t.name:
                     self.warn(f"{t.code}: task without a name")
                 tasks.append(Task(code=t.code, name=t.name or t.code, bands=bands))
             out.append(Duty(code=d.code, name=d.name or d.code, tasks=tasks))
+        return out
+
+    def _named(self, items: list, attr: str, task: str) -> list:
+        """Validated copies of the items that got a text; a code never followed by one is
+        reported (once, for the task that printed it)."""
+        out = []
+        for item in items:
+            if getattr(item, attr):
+                out.append(type(item).model_validate(item.model_dump()))
+            elif (task, item.code) not in self._reported:
+                self._reported.add((task, item.code))
+                self.warn(f"{task}: {item.code} printed without any text (left out)")
         return out
 
     def footnote_refs(self) -> dict[int, list[FootnoteRef]]:

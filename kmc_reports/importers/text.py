@@ -20,14 +20,14 @@ def decode(data: bytes, path: str) -> str:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return _clean(data.decode(enc, errors="strict"), path)
-    if data.count(b"\x00") > len(data) // 4:  # UTF-16 without BOM
-        even_nuls = data[0::2].count(0)
-        enc = "utf-16-be" if even_nuls > data[1::2].count(0) else "utf-16-le"
-        try:
-            return _clean(data.decode(enc), path)
-        except UnicodeDecodeError:
-            raise KmcError("binary file, not a text standard", path) from None
-    if b"\x00" in data:
+    if b"\x00" in data:  # UTF-16 without a BOM, or binary
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _plausible(text):
+                return _clean(text, path)
         raise KmcError("binary file, not a text standard", path)
     for enc in ("utf-8", "cp950", "big5hkscs"):
         try:
@@ -35,6 +35,16 @@ def decode(data: bytes, path: str) -> str:
         except UnicodeDecodeError:
             continue
     raise KmcError("cannot decode the text (tried UTF-8, UTF-16, Big5/CP950)", path)
+
+
+def _plausible(text: str) -> bool:
+    """Text, not bytes read with the wrong encoding: no control characters, mostly CJK or
+    ASCII letters."""
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Cn") and c not in "\n\r\t\f"
+           for c in text):
+        return False
+    good = sum(1 for c in text if c.isascii() or is_cjk(c))
+    return good >= 0.9 * len(text)
 
 
 def _clean(text: str, path: str) -> str:
@@ -65,10 +75,18 @@ _CJK_SPACE = re.compile(r"(?<=[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9
                         r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef])")
 
 
+_PUNCT = r"()\[\]{}/,.;:!?%&+\-"
+_CJK_PUNCT_SPACE = re.compile(
+    rf"(?<=[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef])"
+    rf"\s+(?=[{_PUNCT}])|(?<=[{_PUNCT}])\s+(?=[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf"
+    rf"\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef])")
+
+
 def join_cjk(text: str) -> str:
-    """Undo line wraps and stray spaces: no space between two CJK characters, one elsewhere."""
+    """Undo line wraps and stray spaces: no space between two CJK characters or between CJK
+    and punctuation; one space elsewhere (「運用 AI 科技」 keeps its spaces)."""
     text = re.sub(r"\s+", " ", text).strip()
-    return _CJK_SPACE.sub("", text)
+    return _CJK_PUNCT_SPACE.sub("", _CJK_SPACE.sub("", text))
 
 
 def split_cjk_gaps(text: str) -> list[str]:

@@ -1,0 +1,140 @@
+"""The command line: imports, one-line errors with exit code 2, nothing half-written."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT, SOURCES
+from kmc_reports.cli import main
+
+
+def run(*args, data=None):
+    runner = CliRunner()
+    pre = ["--data", str(data)] if data else []
+    return runner.invoke(main, pre + [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def data(tmp_path):
+    """A private copy of the bundled data folder."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target
+
+
+def one_line_error(result, *words):
+    assert result.exit_code == 2, result.output
+    err = result.stderr.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("kmc-reports: error: "), err
+    assert "Traceback" not in result.output
+    for w in words:
+        assert w in err, err
+    return err
+
+
+def test_import_writes_one_yaml_per_standard(tmp_path):
+    out = tmp_path / "out"
+    result = run("import", *sorted(SOURCES.glob("*.txt")), "--out", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        p.stem + ".yaml" for p in SOURCES.glob("*.txt"))
+    assert (out / "KMC2432-001v4.yaml").read_text(encoding="utf-8") == \
+        (ROOT / "data/standards/KMC2432-001v4.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", ["empty file"]),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" * 20, ["binary file"]),
+    ("隨便一段文字，不是職能基準。\n第二行\n".encode(), ["not an iCAP standard"]),
+    (b"{\"a\": 1,", ["malformed JSON"]),
+])
+def test_bad_files_fail_cleanly_and_write_nothing(tmp_path, content, words):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    out = tmp_path / "out"
+    result = run("import", SOURCES / "KMC2432-001v4.txt", bad, "--out", out)
+    one_line_error(result, str(bad), *words)
+    assert not out.exists()  # the good file before it was not written either
+
+
+def test_truncated_standard(tmp_path):
+    text = (SOURCES / "KMC2432-002v4.txt").read_text(encoding="utf-8")
+    for cut in (text[: len(text) // 2], text[: text.index("主要職責")]):
+        bad = tmp_path / "cut.txt"
+        bad.write_text(cut, encoding="utf-8")
+        one_line_error(run("import", bad, "--out", tmp_path / "o"), "cut.txt", "KMC2432-002v4")
+        assert not (tmp_path / "o").exists()
+
+
+def test_missing_file():
+    one_line_error(run("import", "/nonexistent/x.txt"), "/nonexistent/x.txt", "no such file")
+
+
+def test_unknown_code(data):
+    one_line_error(run("show", "KMC9999-001v1", data=data), "KMC9999-001v1", "KMC2432-001v4")
+    one_line_error(run("lint", "NOPE", data=data), "NOPE")
+
+
+def test_malformed_yaml_in_data_names_file_and_line(data):
+    path = data / "standards" / "KMC2432-001v4.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = "  job_categories: [unclosed"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    err = one_line_error(run("build", "--out", data / "out", data=data), str(path))
+    assert "malformed YAML" in err
+    assert not (data / "out").exists()
+
+
+def test_yaml_breaking_the_model_names_field_and_value(data):
+    path = data / "standards" / "KMC2432-004v2.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("level: 3", "level: 7", 1),
+                    encoding="utf-8")
+    err = one_line_error(run("show", "KMC2432-004v2", data=data), str(path))
+    assert "level = 7" in err and ":3:" in err
+
+
+def test_failed_import_leaves_existing_yaml_untouched(data, tmp_path):
+    target = data / "standards" / "KMC2432-002v4.yaml"
+    before = target.read_bytes()
+    text = (SOURCES / "KMC2432-002v4.txt").read_text(encoding="utf-8")
+    bad = tmp_path / "KMC2432-002v4.txt"
+    bad.write_text(text[: len(text) // 2], encoding="utf-8")
+    one_line_error(run("import", bad, data=data))
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(
+        p.name for p in (ROOT / "data" / "standards").iterdir())
+
+
+def test_show_json_and_schema(data):
+    import json
+    result = run("show", "KMC2432-003v1", "--format", "json", data=data)
+    doc = json.loads(result.output)
+    assert doc["code"] == "KMC2432-003v1" and doc["duties"][0]["tasks"][0]["bands"][0]["level"] == 2
+    assert json.loads(run("schema").output)["title"].startswith("iCAP")
+
+
+def test_corrections_survive_reimport(data):
+    path = data / "standards" / "KMC2432-001v4.yaml"
+    text = path.read_text(encoding="utf-8")
+    text += ("corrections:\n- place: P1.3.2\n  printed: 依協議後活動提案，蒐集並尋找符合的活動方式或場地，"
+             "並確認設備測。\n  corrected: 依協議後活動提案，蒐集並尋找符合的活動方式或場地，並確認設備測試。\n"
+             "  reason: 原文缺字\n")
+    path.write_text(text, encoding="utf-8")
+    result = run("import", SOURCES / "KMC2432-001v4.txt", data=data)
+    assert result.exit_code == 0, result.output
+    reimported = path.read_text(encoding="utf-8")
+    assert "並確認設備測試。" in reimported and "reason: 原文缺字" in reimported
+
+
+def test_real_process_exit_code_and_no_traceback(tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    proc = subprocess.run([sys.executable, "-m", "kmc_reports", "import", str(bad)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"kmc-reports: error: {bad}: empty file"

@@ -1,0 +1,75 @@
+"""YAML files: canonical bytes, and errors that name the line, field and value."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import CODES, ROOT
+from kmc_reports.errors import KmcError
+from kmc_reports.schema import SCHEMA_FILE, schema_json
+from kmc_reports.store import dump_standard, load_standard
+
+STANDARDS = ROOT / "data" / "standards"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_bundled_yaml_is_what_the_importer_makes(imported, code):
+    """data/standards stays in step with the importer (re-import after changing it)."""
+    committed = (STANDARDS / f"{code}.yaml").read_text(encoding="utf-8")
+    assert dump_standard(imported[code][0]) == committed
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_load_then_save_gives_the_same_bytes(code):
+    path = STANDARDS / f"{code}.yaml"
+    assert dump_standard(load_standard(path)) == path.read_text(encoding="utf-8")
+
+
+def test_committed_schema_matches_the_model():
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_json()
+    schema = json.loads(schema_json())
+    assert schema["properties"]["duties"]["minItems"] == 1
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _error(path) -> str:
+    with pytest.raises(KmcError) as exc:
+        load_standard(path)
+    message = str(exc.value)
+    assert "\n" not in message
+    return message
+
+
+def test_malformed_yaml_names_the_line(tmp_path):
+    good = (STANDARDS / "KMC2432-001v4.yaml").read_text(encoding="utf-8").splitlines()
+    good[9] = "name: a: b"
+    msg = _error(_write(tmp_path, "\n".join(good)))
+    assert msg.startswith(f"{tmp_path / 'x.yaml'}:10: malformed YAML: ")
+
+
+def test_model_errors_name_field_value_and_line(tmp_path):
+    text = (STANDARDS / "KMC2432-001v4.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.strip() == "- level: 3")
+    lines[at] = lines[at].replace("3", "9")
+    msg = _error(_write(tmp_path, "\n".join(lines)))
+    assert "duties[0].tasks[0].bands[0].level = 9" in msg
+    assert f":{at + 1}:" in msg
+
+
+def test_unknown_fields_and_bad_codes_are_rejected(tmp_path):
+    text = (STANDARDS / "KMC2432-001v4.yaml").read_text(encoding="utf-8")
+    assert "colour" in _error(_write(tmp_path, text + "colour: red\n"))
+    msg = _error(_write(tmp_path, text.replace("code: T1.1", "code: X1.1", 1)))
+    assert "tasks[0].code" in msg and '"X1.1"' in msg
+
+
+def test_not_a_mapping(tmp_path):
+    assert "not a standard" in _error(_write(tmp_path, "- just\n- a list\n"))
