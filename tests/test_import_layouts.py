@@ -120,3 +120,16 @@ def test_uncertain_content_is_warned_about_never_dropped(tmp_path):
     assert any("P1.2.1" in w and "T1.3" in w for w in warnings)
     assert any("T1.2" in w and "out of sequence" in w for w in warnings)
     assert all(w.startswith("KMC2432-901v1: ") for w in warnings)
+
+
+def test_headings_sharing_a_line_with_their_text(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text(HEAD + "T1 規劃\tT1.1 企劃需求\tO1.1.1 需求書\tP1.1.1 蒐集資料。\t3\tK01 法令\tS01 溝通\n"
+                    "職能內涵 (A=attitude 態度)\tA01 主動積極：主動。 A02 謹慎細心\n"
+                    "說明與補充事項：建議擔任此職類/職業之學歷/經驗/或能力條件：大專以上畢業。\n"
+                    "其他補充說明：【註1】法令：如勞基法。\n", encoding="utf-8")
+    std, warnings = _import(path)
+    assert [(a.code, a.name, a.description) for a in std.attitudes] == [
+        ("A01", "主動積極", "主動。"), ("A02", "謹慎細心", "")]
+    assert [q.text for q in std.notes.qualifications] == ["大專以上畢業。"]
+    assert [(f.number, f.text) for f in std.notes.footnotes] == [(1, "法令：如勞基法。")]

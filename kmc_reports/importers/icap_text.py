@@ -25,7 +25,7 @@ _HEADER_WORDS = re.compile(
     r"主要職責|工作任務|工作活動|工作產出|行為指標|職能內涵|職能\s*級別|職能|級別|"
     r"[（(]\s*[KS]\s*=\s*(?:knowledge|skills?)\s*[^)）]*[)）]|[（(]\s*[KS]\s*=?\s*[)）]")
 _ATT_HEADER = re.compile(r"職能內涵\s*[（(]\s*A\s*=\s*attitudes?\s*態度\s*[)）]|^\s*態度\s*$", re.I)
-_NOTES_HEADER = re.compile(r"^\s*說明與補充事項\s*$")
+_NOTES_HEADER = re.compile(r"^\s*說明與補充事項\s*[:：]?")
 
 
 @dataclass
@@ -143,14 +143,14 @@ def _split(text: str, path: str) -> _Sections:
         if in_header and _is_header_rest(raw):
             continue
         in_header = False
-        if part in ("table", "attitudes") and _ATT_HEADER.search(stripped):
-            if part == "attitudes":
-                pending_break = True
-            part = "attitudes"
-            continue
-        if _NOTES_HEADER.match(stripped) or (part != "head" and stripped == "說明與補充事項"):
-            part = "notes"
-            continue
+        att = _ATT_HEADER.search(stripped) if part in ("table", "attitudes") else None
+        notes = _NOTES_HEADER.match(stripped) if part != "head" else None
+        if att or notes:  # a section heading, perhaps with the first line of its text
+            pending_break = pending_break or (att is not None and part == "attitudes")
+            part = "attitudes" if att else "notes"
+            raw = (_ATT_HEADER if att else _NOTES_HEADER).sub("", flat(raw), count=1)
+            if not raw.strip():
+                continue
         getattr(s, part).append(_Line(no, raw, pending_break))
         pending_break = False
     return s
@@ -536,8 +536,8 @@ def _note_lines(lines: list[_Line]) -> list[tuple[int, str]]:
     return out
 
 
-_QUAL_HEAD = re.compile(r"學歷.*(經驗|經歷).*條件|能力條件")
-_OTHER_HEAD = re.compile(r"^其他補充說明[:：]?$")
+_QUAL_HEAD = re.compile(r"^(?:建議擔任)?[^：:]{0,20}學歷[^：:]*條件\s*[:：]?\s*")
+_OTHER_HEAD = re.compile(r"^其他補充說明\s*[:：]?\s*")
 _FOOTNOTE = re.compile(r"^【\s*註\s*(\d+)\s*】\s*(.*)$")
 _NUMBERED = re.compile(r"^\(?\d+[.、)）]")
 
@@ -548,16 +548,16 @@ def _notes(lines: list[_Line], refs, warn) -> Notes:
     qual_depth = None
     for depth, text in _note_lines(lines):
         text = join_cjk(text)
+        head = _QUAL_HEAD.match(text) or _OTHER_HEAD.match(text)
+        if head:  # a heading, perhaps followed by its first line
+            section, qual_depth = ("qual" if head.re is _QUAL_HEAD else "remarks"), None
+            text = text[head.end():]
+            if not text:
+                continue
         m = _FOOTNOTE.match(text)
         if m:
             notes.footnotes.append(Footnote(number=int(m.group(1)), text=m.group(2).strip(),
                                             refs=_dedupe(refs.get(int(m.group(1)), []))))
-            continue
-        if _QUAL_HEAD.search(text) and len(text) < 40:
-            section, qual_depth = "qual", None
-            continue
-        if _OTHER_HEAD.match(text):
-            section = "remarks"
             continue
         if section == "qual":
             if notes.qualifications and (
