@@ -12,10 +12,13 @@ import click
 
 from . import __version__
 from .analyses import lint as lint_mod
+from .config import load_config
 from .corrections import apply_corrections
 from .errors import KmcError
 from .importers import import_file
 from .store import Library, dump_standard, load_standard, save_standard
+from .reports import (DOCUMENT_FORMATS, Options, Output, job_document, parse_formats,
+                      profile_document)
 from .schema import schema_json
 
 
@@ -52,19 +55,32 @@ def _errors_to_exit(fn):
 
 
 class _Ctx:
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, templates: Path | None, config: Path | None,
+                 font: str | None):
         self.data = data
         self.library = Library(data / "standards")
+        self.templates, self.config_path, self.font = templates, config, font
+
+    def options(self, formats: tuple[str, ...], **kwargs) -> Options:
+        return Options(formats=formats, templates=self.templates,
+                       config=load_config(self.config_path), font=self.font, **kwargs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kmc-reports")
 @click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Data folder (default: ./data, or $KMC_DATA).")
+@click.option("--templates", type=click.Path(path_type=Path), default=None,
+              help="Folder with your own copies of templates (they override the built-in).")
+@click.option("--config", "config", type=click.Path(path_type=Path), default=None,
+              help="Organisation settings (default: ./kmc-reports.yaml if present).")
+@click.option("--font", default=None,
+              help="TrueType font file (or installed font name) for PDFs.")
 @click.pass_context
-def main(ctx: click.Context, data: Path | None) -> None:
+def main(ctx: click.Context, data: Path | None, templates: Path | None, config: Path | None,
+         font: str | None) -> None:
     """Documents from iCAP occupational competency standards (職能基準)."""
-    ctx.obj = _Ctx(data or _default_data())
+    ctx.obj = _Ctx(data or _default_data(), templates, config, font)
 
 
 @main.command("import")
@@ -125,20 +141,83 @@ def lint(obj: _Ctx, codes: tuple[str, ...], fmt: str) -> None:
 
 
 @main.command()
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--layout", type=click.Choice(["icap", "job"]), default="icap", show_default=True,
+              help="icap: the standard's own table; job: a job description (職務說明書).")
+@click.option("--format", "fmt", default="docx,pdf", show_default=True,
+              help="Comma-separated: docx, pdf, html.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True)
+@click.option("--tasks", default=None, help="job: keep only these duties/tasks, e.g. T1,T2.3.")
+@click.option("--title", default=None, help="job: the job title (default: the standard's name).")
+@click.option("--org", default=None, help="Organisation name.")
+@click.option("--logo", default=None, help="Organisation logo (PNG or JPEG).")
+@click.pass_obj
+@_errors_to_exit
+def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, org, logo) -> None:
+    """Competency profiles (iCAP layout) or job descriptions, in Word, PDF and HTML."""
+    if layout == "icap" and (tasks or title):
+        raise KmcError("--tasks and --title are for --layout job")
+    opts = obj.options(parse_formats(fmt, DOCUMENT_FORMATS), tasks=tasks, title=title,
+                       org=org, logo=logo)
+    output = Output(opts)
+    standards = obj.library.load(codes)
+    make, suffix = (profile_document, "profile") if layout == "icap" else (job_document, "job")
+    for std in standards:
+        for path in output.documents(make(std, opts), out / f"{std.code}-{suffix}"):
+            click.echo(path)
+
+
+@main.command()
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--format", "fmt", default="docx,pdf,xlsx", show_default=True,
+              help="Comma-separated: docx, pdf, html, xlsx.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True)
+@click.option("--org", default=None, help="Organisation name.")
+@click.pass_obj
+@_errors_to_exit
+def checklist(obj: _Ctx, codes, fmt, out, org) -> None:
+    """Self-assessment checklists (職能自我檢核表): DOCX, PDF and a fillable XLSX."""
+    formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
+    opts = obj.options(formats, org=org)
+    output = Output(opts)
+    for std in obj.library.load(codes):
+        for path in output.checklist(std, out / f"{std.code}-checklist"):
+            click.echo(path)
+
+
+@main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output"), show_default=True)
 @click.pass_obj
 @_errors_to_exit
 def build(obj: _Ctx, out: Path) -> None:
-    """Validate the bundled standards and write every report under OUT."""
+    """Validate the bundled standards and write every report under OUT.
+
+    OUT/<code>/ holds each standard's profile, job description and checklist;
+    OUT/lint.txt and OUT/lint.json the data findings."""
     from .atomic import write_text
 
     standards = obj.library.load()
     findings = lint_mod.lint_all(standards)
+    opts = obj.options(("docx", "pdf", "html"))
+    output = Output(opts)
+    forms = Output(obj.options(("docx", "pdf", "xlsx")))
+    written = 0
+    with click.progressbar(standards, label="kmc-reports build", file=sys.stderr,
+                           item_show_func=lambda s: s.code if s else "") as bar:
+        for std in bar:
+            folder = out / std.code
+            written += len(output.documents(profile_document(std, opts),
+                                            folder / f"{std.code}-profile"))
+            written += len(output.documents(job_document(std, opts),
+                                            folder / f"{std.code}-job"))
+            written += len(forms.checklist(std, folder / f"{std.code}-checklist"))
     write_text(out / "lint.txt", lint_mod.render(findings, "table"))
     write_text(out / "lint.json", lint_mod.render(findings, "json"))
-    click.echo(f"{len(standards)} standards valid; {len(findings)} lint findings "
-               f"→ {out / 'lint.txt'}, {out / 'lint.json'}")
+    click.echo(f"{len(standards)} standards valid; {written} documents in {out}/<code>/; "
+               f"{len(findings)} lint findings in {out / 'lint.txt'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,19 @@ GOLD = Path(__file__).resolve().parent / "gold"
 CODES = sorted(p.stem for p in GOLD.glob("*.json"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def font_cache(tmp_path_factory):
+    """One font cache for the whole run, so Noto Sans TC is cut once and every test that
+    writes a PDF registers the very same files."""
+    from kmc_reports import fonts
+
+    cache = tmp_path_factory.mktemp("kmc-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KMC_CACHE_DIR", str(cache))
+        fonts.default_fonts()
+        yield cache
+
+
 @pytest.fixture(scope="session")
 def imported():
     """code -> (Standard, warnings) for every bundled source text."""

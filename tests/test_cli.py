@@ -138,3 +138,37 @@ def test_real_process_exit_code_and_no_traceback(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"kmc-reports: error: {bad}: empty file"
+
+
+def test_profile_command_writes_named_files(data, tmp_path):
+    out = tmp_path / "out"
+    result = run("profile", "KMC2432-003v1", "--format", "docx,html", "--out", out, data=data)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "KMC2432-003v1-profile.docx", "KMC2432-003v1-profile.html"]
+    result = run("profile", "KMC2432-003v1", "--layout", "job", "--tasks", "T2",
+                 "--title", "場地專員", "--format", "html", "--out", out, data=data)
+    assert result.exit_code == 0, result.output
+    page = (out / "KMC2432-003v1-job.html").read_text(encoding="utf-8")
+    assert "場地專員" in page and "尋找活動場地或場所" in page and "取得活動籌辦技術" not in page
+
+
+@pytest.mark.parametrize("args, words", [
+    (["profile", "KMC2432-003v1", "--format", "odt"], ["--format", "odt"]),
+    (["profile", "KMC2432-003v1", "--tasks", "T1"], ["--layout job"]),
+    (["profile", "KMC2432-003v1", "--layout", "job", "--tasks", "T7"], ["T7"]),
+    (["profile", "KMC2432-003v1", "--logo", "/nonexistent.png", "--format", "html"],
+     ["/nonexistent.png"]),
+    (["checklist", "NOPE-1"], ["NOPE-1"]),
+])
+def test_document_commands_reject_bad_options(data, tmp_path, args, words):
+    one_line_error(run(*args, "--out", tmp_path / "o", data=data), *words)
+    assert not (tmp_path / "o").exists()
+
+
+def test_bad_config_file(data, tmp_path):
+    config = tmp_path / "kmc-reports.yaml"
+    config.write_text("org_name: 範例\ncolour: red\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--data", str(data), "--config", str(config), "profile",
+                                       "KMC2432-003v1", "--out", str(tmp_path / "o")])
+    one_line_error(result, str(config), "colour")

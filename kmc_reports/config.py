@@ -1,0 +1,60 @@
+"""Organisation defaults (name, logo, fonts) from an optional YAML file.
+
+``--config FILE``, else ``kmc-reports.yaml`` in the working folder, else built-in defaults:
+fonts common in Taiwanese offices for Word, the bundled Noto Sans TC for PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import yaml
+
+from .errors import KmcError
+
+
+@dataclass(frozen=True)
+class Config:
+    org_name: str = ""
+    logo: str = ""
+    docx_font: str = "Calibri"  # Latin text in Word
+    docx_font_east_asia: str = "微軟正黑體"  # Chinese text in Word (w:eastAsia)
+    pdf_font: str = ""  # a TrueType file; empty: Noto Sans TC
+    pdf_font_bold: str = ""
+
+    @property
+    def org(self) -> dict:
+        return {"name": self.org_name, "logo": self.logo}
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    if path is None:
+        default = Path("kmc-reports.yaml")
+        if not default.is_file():
+            return Config()
+        path = default
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise KmcError("no such file", str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KmcError(f"malformed YAML: {getattr(exc, 'problem', exc)}", str(path),
+                       mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise KmcError("expected a mapping of settings", str(path))
+    known = {f.name for f in fields(Config)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise KmcError(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})",
+                       str(path))
+    bad = [k for k, v in data.items() if not isinstance(v, str)]
+    if bad:
+        raise KmcError(f"setting {bad[0]!r} must be a text, got {data[bad[0]]!r}", str(path))
+    base = path.parent
+    for key in ("logo", "pdf_font", "pdf_font_bold"):  # paths are relative to the file
+        if data.get(key) and not Path(data[key]).is_absolute():
+            data[key] = str(base / data[key])
+    return Config(**data)

@@ -1,0 +1,126 @@
+"""The reports: which template each uses, what it is given, and where its files go.
+
+A report is defined once, by its template; this module only gathers the template's context
+and hands the document to the writers of the formats asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import views
+from .atomic import write_bytes
+from .config import Config
+from .document import Document
+from .errors import KmcError
+from .fonts import FontSet, default_fonts, fonts_from_path, system_font
+from .model import Standard
+from .templating import render
+
+DOCUMENT_FORMATS = ("docx", "pdf", "html")
+
+
+@dataclass
+class Options:
+    """What the command line chose: formats, templates, fonts, and job-description details."""
+
+    formats: tuple[str, ...] = ("docx", "pdf")
+    templates: str | None = None
+    config: Config = field(default_factory=Config)
+    font: str | None = None
+    title: str | None = None
+    tasks: str | None = None
+    org: str | None = None
+    logo: str | None = None
+
+
+def parse_formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in formats if f not in allowed]
+    if bad or not formats:
+        raise KmcError(f"--format: {', '.join(bad) or '(none)'} is not one of "
+                       f"{', '.join(allowed)}")
+    return formats
+
+
+def _org(opts: Options) -> dict:
+    logo = opts.logo if opts.logo is not None else opts.config.logo
+    if logo and not Path(logo).is_file():
+        raise KmcError("logo image not found", logo)
+    return {"name": opts.org if opts.org is not None else opts.config.org_name, "logo": logo}
+
+
+def profile_document(std: Standard, opts: Options) -> Document:
+    return render("profile-icap.xml.j2", {
+        "std": std, "rows": views.profile_rows(std), "version": views.latest_version(std),
+        "footnotes": views.footnote_marks(std), "org": _org(opts)}, opts.templates)
+
+
+def job_document(std: Standard, opts: Options) -> Document:
+    selected = views.select_tasks(std, opts.tasks)
+    left_out = [t.code for _, t in std.tasks() if selected.task(t.code) is None]
+    return render("job-description.xml.j2", {
+        "std": selected, "full": std, "left_out": left_out,
+        "title": opts.title or std.name, "version": views.latest_version(std),
+        "knowledge": views.competencies(selected, "K"),
+        "skills": views.competencies(selected, "S"), "org": _org(opts)}, opts.templates)
+
+
+def checklist_document(std: Standard, opts: Options) -> Document:
+    return render("checklist.xml.j2", {
+        "std": std, "version": views.latest_version(std),
+        "knowledge": views.competencies(std, "K"), "skills": views.competencies(std, "S"),
+        "scale": views.RATING_SCALE, "org": _org(opts)}, opts.templates)
+
+
+class Output:
+    """Writes a report's formats next to each other, each file whole or not at all."""
+
+    def __init__(self, opts: Options):
+        self.opts = opts
+        self._fonts: FontSet | None = None
+
+    def fonts(self) -> FontSet:
+        if self._fonts is None:
+            config = self.opts.config
+            if self.opts.font:
+                path = Path(self.opts.font)
+                found = path if path.exists() else system_font(self.opts.font)
+                if found is None:
+                    raise KmcError(f"--font: no font file or installed font named "
+                                   f"{self.opts.font!r}")
+                self._fonts = fonts_from_path(found)
+            elif config.pdf_font:
+                self._fonts = fonts_from_path(config.pdf_font, config.pdf_font_bold or None)
+            else:
+                self._fonts = default_fonts()
+        return self._fonts
+
+    def documents(self, doc: Document, stem: Path,
+                  extra: dict[str, Callable[[], bytes]] | None = None) -> list[Path]:
+        """Render every format to memory first, so a failure writes nothing."""
+        from .writers.docx import write_docx
+        from .writers.html import write_html
+        from .writers.pdf import write_pdf
+
+        writers: dict[str, Callable[[], bytes]] = {
+            "docx": lambda: write_docx(doc, self.opts.config),
+            "pdf": lambda: write_pdf(doc, self.fonts()),
+            "html": lambda: write_html(doc),
+            **(extra or {}),
+        }
+        blobs = [(stem.with_name(f"{stem.name}.{fmt}"), writers[fmt]())
+                 for fmt in self.opts.formats if fmt in writers]
+        for path, blob in blobs:
+            write_bytes(path, blob)
+        return [p for p, _ in blobs]
+
+    def checklist(self, std: Standard, stem: Path) -> list[Path]:
+        """The checklist document, and the workbook whose ratings can be read back."""
+        from .writers.checklist_xlsx import write_checklist_xlsx
+
+        org = _org(self.opts)["name"]
+        return self.documents(checklist_document(std, self.opts), stem,
+                              {"xlsx": lambda: write_checklist_xlsx(std, org)})

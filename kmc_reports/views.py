@@ -1,0 +1,121 @@
+"""What the report templates show, computed from the model once, in Python.
+
+Templates stay declarative: they loop over these rows and print cells; the arithmetic of
+merged cells, selections and groupings is here, where it can be tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import KmcError
+from .model import Band, Duty, Ref, Standard, Task, code_key
+
+
+@dataclass
+class ProfileRow:
+    """One row of the iCAP table: one level band of one task.  A cell object is set only in
+    the row where that (possibly merged) cell starts, with its span."""
+
+    duty: Duty | None
+    duty_span: int
+    task: Task | None
+    task_span: int
+    band: Band
+    shared: Band | None  # the level/K/S cell, where it starts
+    shared_span: int
+
+
+def profile_rows(std: Standard) -> list[ProfileRow]:
+    rows: list[ProfileRow] = []
+    for duty in std.duties:
+        start = len(rows)
+        prev_key = None
+        shared_start = None
+        for task in duty.tasks:
+            for i, band in enumerate(task.bands):
+                key = (tuple(sorted([task.code, *band.shared_with], key=code_key)), band.level,
+                       tuple((r.code, r.name) for r in band.knowledge),
+                       tuple((r.code, r.name) for r in band.skills))
+                row = ProfileRow(None, 0, task if i == 0 else None,
+                                 len(task.bands) if i == 0 else 0, band, None, 0)
+                if band.shared_with and key == prev_key and shared_start is not None:
+                    rows[shared_start].shared_span += 1
+                else:
+                    row.shared, row.shared_span, shared_start = band, 1, len(rows)
+                prev_key = key if band.shared_with else None
+                rows.append(row)
+        rows[start].duty, rows[start].duty_span = duty, len(rows) - start
+    return rows
+
+
+def select_tasks(std: Standard, spec: str | None) -> Standard:
+    """Keep only the duties/tasks named in ``T1,T2.3`` (a duty keeps all its tasks)."""
+    if not spec:
+        return std
+    wanted = [s.strip() for s in spec.split(",") if s.strip()]
+    known = {d.code for d in std.duties} | {t.code for _, t in std.tasks()}
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise KmcError(f"--tasks: {', '.join(unknown)} not in {std.code} "
+                       f"(it has {', '.join(sorted(known, key=code_key))})")
+    duties = []
+    for duty in std.duties:
+        tasks = [t for t in duty.tasks if duty.code in wanted or t.code in wanted]
+        if tasks:
+            kept = {t.code for t in tasks}
+            tasks = [t.model_copy(update={"bands": [b.model_copy(update={
+                "shared_with": [c for c in b.shared_with if c in kept]}) for b in t.bands]})
+                for t in tasks]
+            duties.append(duty.model_copy(update={"tasks": tasks}))
+    return std.model_copy(update={"duties": duties})
+
+
+@dataclass
+class Competency:
+    """A K or S item with every task and level that needs it, for job descriptions."""
+
+    code: str
+    name: str
+    tasks: list[str] = field(default_factory=list)
+    levels: list[int] = field(default_factory=list)
+
+    @property
+    def level_text(self) -> str:
+        lv = sorted(set(self.levels))
+        return "、".join(str(x) for x in lv)
+
+
+def competencies(std: Standard, kind: str) -> list[Competency]:
+    """K or S items of the (selected) tasks, one per code+name, in code order."""
+    found: dict[tuple[str, str], Competency] = {}
+    for _, task in std.tasks():
+        for band in task.bands:
+            refs: list[Ref] = band.knowledge if kind == "K" else band.skills
+            for r in refs:
+                c = found.setdefault((r.code, r.name), Competency(r.code, r.name))
+                if task.code not in c.tasks:
+                    c.tasks.append(task.code)
+                c.levels.append(band.level)
+    return sorted(found.values(), key=lambda c: (code_key(c.code), c.name))
+
+
+def latest_version(std: Standard):
+    """The version row of this standard's own code, else the first row."""
+    for v in std.versions:
+        if v.code == std.code:
+            return v
+    return std.versions[0] if std.versions else None
+
+
+def footnote_marks(std: Standard) -> dict[str, list[int]]:
+    """Place → footnote numbers, so a report can print 【註N】 where the source did."""
+    marks: dict[str, list[int]] = {}
+    for f in std.notes.footnotes:
+        for ref in f.refs:
+            marks.setdefault(ref.place, []).append(f.number)
+    return marks
+
+
+# The self-assessment scale of the checklists (DOCX, PDF and XLSX read the same).
+RATING_SCALE = [(1, "尚未具備"), (2, "初步具備"), (3, "大致具備"), (4, "熟練"), (5, "能指導他人")]

@@ -1,0 +1,32 @@
+"""Page geometry and type sizes shared by the DOCX and PDF writers, so both look alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+PAGE = (210.0, 297.0)  # A4, mm
+MARGINS = {"portrait": 20.0, "landscape": 15.0}  # left and right, mm
+TOP_BOTTOM = 18.0
+SIZES = {"body": 10.5, "table": 9.5, "table_small": 8.5, "small": 8.5, "note": 8.5,
+         "title": 18.0, "subtitle": 11.0, "h1": 15.0, "h2": 13.0, "h3": 11.0}
+# Office files carry dates; a fixed one keeps builds byte-identical.
+FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
+
+
+def body_width_mm(orientation: str) -> float:
+    width = PAGE[1] if orientation == "landscape" else PAGE[0]
+    return width - 2 * MARGINS[orientation]
+
+
+def footer_parts(template: str) -> list[tuple[str, str]]:
+    """「第 {page} 頁，共 {pages} 頁」 → text and field pieces."""
+    out = []
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece == "{page}":
+            out.append(("page", ""))
+        elif piece == "{pages}":
+            out.append(("pages", ""))
+        elif piece:
+            out.append(("text", piece))
+    return out

@@ -1,0 +1,121 @@
+"""The low-level WordprocessingML the python-docx API does not cover, kept in one place:
+East-Asian fonts, cell merges, shading, repeated header rows, page-number fields.
+
+Everything here edits lxml elements directly; the DOCX writer calls these helpers and never
+builds XML itself.
+"""
+
+from __future__ import annotations
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def set_fonts(rpr, latin: str, east_asia: str) -> None:
+    """Latin and East-Asian faces on a run or style: Word picks the font by script, so
+    Chinese text needs w:eastAsia.  Theme font references are dropped, as they win."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in _THEME_ATTRS:
+        if fonts.get(qn(attr)) is not None:
+            del fonts.attrib[qn(attr)]
+    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin),
+                        ("w:eastAsia", east_asia)):
+        fonts.set(qn(attr), value)
+
+
+def set_language(rpr, east_asia: str = "zh-TW") -> None:
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), east_asia)
+
+
+def _tc_pr(tc):
+    return tc.get_or_add_tcPr()
+
+
+def _child(parent, tag: str):
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        parent.append(el)
+    return el
+
+
+def grid_span(tc, span: int) -> None:
+    if span > 1:
+        _child(_tc_pr(tc), "w:gridSpan").set(qn("w:val"), str(span))
+
+
+def vertical_merge(tc, restart: bool) -> None:
+    """Mark a cell as the start (restart) or a continuation of a vertical merge; writing this
+    directly is linear, where python-docx's merge() re-walks the table for every cell."""
+    el = _child(_tc_pr(tc), "w:vMerge")
+    if restart:
+        el.set(qn("w:val"), "restart")
+
+
+def shade(tc, fill: str) -> None:
+    el = _child(_tc_pr(tc), "w:shd")
+    el.set(qn("w:val"), "clear")
+    el.set(qn("w:color"), "auto")
+    el.set(qn("w:fill"), fill)
+
+
+def valign(tc, value: str) -> None:
+    _child(_tc_pr(tc), "w:vAlign").set(qn("w:val"), {"middle": "center"}.get(value, value))
+
+
+def cell_width(tc, twips: int) -> None:
+    w = _child(_tc_pr(tc), "w:tcW")
+    w.set(qn("w:w"), str(twips))
+    w.set(qn("w:type"), "dxa")
+
+
+def repeat_header(tr) -> None:
+    """Repeat this row at the top of every page the table runs over."""
+    tr_pr = tr.get_or_add_trPr()
+    _child(tr_pr, "w:tblHeader").set(qn("w:val"), "true")
+
+
+def fixed_layout(tbl, twips: list[int]) -> None:
+    """Fixed column widths: Word and LibreOffice then honour them instead of autofitting."""
+    tbl_pr = tbl.tblPr
+    _child(tbl_pr, "w:tblLayout").set(qn("w:type"), "fixed")
+    width = _child(tbl_pr, "w:tblW")
+    width.set(qn("w:w"), str(sum(twips)))
+    width.set(qn("w:type"), "dxa")
+    for col, w in zip(tbl.tblGrid.gridCol_lst, twips):
+        col.w = w * 635  # twips to EMU
+
+
+def cell_margins(tbl, twips: int) -> None:
+    mar = _child(tbl.tblPr, "w:tblCellMar")
+    for side in ("w:top", "w:bottom", "w:left", "w:right"):
+        el = _child(mar, side)
+        el.set(qn("w:w"), str(twips if side in ("w:left", "w:right") else twips // 2))
+        el.set(qn("w:type"), "dxa")
+
+
+def field(paragraph, instruction: str) -> None:
+    """A simple field such as PAGE or NUMPAGES, shown with a placeholder until Word
+    updates it (LibreOffice computes it on open)."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+def keep_with_next(paragraph) -> None:
+    """A heading stays on the page of what follows it (no orphaned headings)."""
+    paragraph.paragraph_format.keep_with_next = True
