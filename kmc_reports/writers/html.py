@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import document as dm
 from ..errors import KmcError
+from .layout import inline_markup
 
 _CSS = """
 body { font-family: "Noto Sans TC", "Microsoft JhengHei", "PingFang TC", sans-serif;
@@ -52,15 +53,7 @@ def write_html(doc: dm.Document) -> bytes:
 
 
 def _runs(runs: list[dm.Run]) -> str:
-    out = []
-    for run in runs:
-        text = escape(run.text).replace("\n", "<br>")
-        if run.bold:
-            text = f"<b>{text}</b>"
-        if run.italic:
-            text = f"<i>{text}</i>"
-        out.append(text)
-    return "".join(out)
+    return inline_markup(runs, "<br>")
 
 
 def _block(block) -> str:

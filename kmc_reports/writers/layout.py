@@ -30,3 +30,19 @@ def footer_parts(template: str) -> list[tuple[str, str]]:
         elif piece:
             out.append(("text", piece))
     return out
+
+
+def inline_markup(runs, line_break: str) -> str:
+    """Runs as HTML-style inline markup (<b>, <i>), which both reportlab paragraphs and HTML
+    read; `line_break` is how each speaks a forced line break."""
+    from html import escape
+
+    out = []
+    for run in runs:
+        text = escape(run.text, quote=False).replace("\n", line_break)
+        if run.bold:
+            text = f"<b>{text}</b>"
+        if run.italic:
+            text = f"<i>{text}</i>"
+        out.append(text)
+    return "".join(out)

@@ -8,7 +8,6 @@ real row SPAN cannot be split across pages, and a merged K/S list can be longer 
 
 from __future__ import annotations
 
-import html
 import io
 
 from reportlab.lib import colors
@@ -23,7 +22,8 @@ from reportlab.platypus import Image as RLImage
 from .. import document as dm
 from ..errors import KmcError
 from ..fonts import FontSet, missing_characters, register_reportlab
-from .layout import MARGINS, PAGE, SIZES, TOP_BOTTOM, body_width_mm, footer_parts
+from .layout import (MARGINS, PAGE, SIZES, TOP_BOTTOM, body_width_mm, footer_parts,
+                     inline_markup)
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 _RULE = colors.HexColor("#7F8C9A")
@@ -177,15 +177,7 @@ class _Writer:
         return Paragraph(self._markup(block.runs), style)
 
     def _markup(self, runs: list[dm.Run]) -> str:
-        out = []
-        for run in runs:
-            text = html.escape(run.text, quote=False).replace("\n", "<br/>")
-            if run.bold:
-                text = f"<b>{text}</b>"
-            if run.italic:
-                text = f"<i>{text}</i>"
-            out.append(text)
-        return "".join(out)
+        return inline_markup(runs, "<br/>")
 
     def _list(self, block: dm.ListBlock, depth: int, size: float | None) -> list:
         out = []
