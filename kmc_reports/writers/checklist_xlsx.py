@@ -7,23 +7,21 @@ written as text, never as a formula.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.writer.excel import ExcelWriter
+from openpyxl.styles import Font
 
 from ..errors import KmcError
 from ..model import Standard
 from ..views import RATING_SCALE, competencies, latest_version
-from .layout import FIXED_TIME, MARGINS, TOP_BOTTOM
-from .zipfix import deterministic_zip
+from .xlsx import BORDER as _BORDER
+from .xlsx import CENTER as _CENTER
+from .xlsx import INPUT_FILL as _INPUT
+from .xlsx import WRAP as _WRAP
+from .xlsx import fill, header, print_setup, save, validation, widths
+from .xlsx import text as _text
 
 SHEET, META = "自我檢核", "_meta"
 FORMAT, FORMAT_VERSION = "kmc-reports checklist", 1
@@ -37,13 +35,7 @@ CENTERED = {2, 5, RATING_COL, ACHIEVED_COL}  # 代碼, 職能級別, 評分, 達
 SCALE_TEXT = "評分說明：" + "；".join(f"{s}＝{label}" for s, label in RATING_SCALE) + "。"
 NOT_OURS = "不是 kmc-reports 產生的自我檢核表"
 
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_INPUT = PatternFill("solid", fgColor="FFF8E1")
-_HEAD = PatternFill("solid", fgColor="DCE3EA")
-_DUTY = PatternFill("solid", fgColor="F2F5F8")  # the duty shade of checklist.xml.j2
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
+_DUTY = fill("F2F5F8")  # the duty shade of checklist.xml.j2
 
 
 class ChecklistRow(NamedTuple):
@@ -72,10 +64,7 @@ def write_checklist_xlsx(std: Standard, org_name: str = "") -> bytes:
     ws = wb.active
     ws.title = SHEET
     head = _top(ws, std, version, title, org_name)
-    for col, name in enumerate(HEADERS, 1):
-        cell = _text(ws.cell(head, col), name)
-        cell.font, cell.fill, cell.border = Font(bold=True), _HEAD, _BORDER
-        cell.alignment = _CENTER
+    header(ws, head, HEADERS)
     rows = list(_rows(std))
     last = head + len(rows)
     for row, values in enumerate(rows, head + 1):
@@ -83,15 +72,14 @@ def write_checklist_xlsx(std: Standard, org_name: str = "") -> bytes:
             _duty(ws, row, values)
         else:
             _item(ws, row, values)
-    for col, w in enumerate(WIDTHS, 1):
-        ws.column_dimensions[get_column_letter(col)].width = w
-    _validation(ws, RATING_COL, head + 1, last, ",".join(RATINGS), "評分",
-                "請選擇 1 到 5 的整數。" + SCALE_TEXT)
-    _validation(ws, ACHIEVED_COL, head + 1, last, ",".join(ACHIEVED), "達成",
-                "請選擇「達成」或「未達成」。")
+    widths(ws, WIDTHS)
+    validation(ws, RATING_COL, head + 1, last, list(RATINGS), "評分",
+               "請選擇 1 到 5 的整數。" + SCALE_TEXT)
+    validation(ws, ACHIEVED_COL, head + 1, last, list(ACHIEVED), "達成",
+               "請選擇「達成」或「未達成」。")
     ws.freeze_panes = ws.cell(head + 1, 1)
-    ws.auto_filter.ref = f"A{head}:{get_column_letter(len(HEADERS))}{last}"
-    _print_setup(ws, head)
+    ws.auto_filter.ref = f"A{head}:H{last}"
+    print_setup(ws, head)
 
     meta = wb.create_sheet(META)
     meta.sheet_state = "hidden"
@@ -102,15 +90,7 @@ def write_checklist_xlsx(std: Standard, org_name: str = "") -> bytes:
         _text(meta.cell(i, 1), key)
         _text(meta.cell(i, 2), value)
 
-    p = wb.properties
-    p.creator = p.lastModifiedBy = "kmc-reports"
-    p.title, p.language = title, "zh-TW"
-    p.created = p.modified = p.lastPrinted = FIXED_TIME
-    out = io.BytesIO()
-    # Workbook.save stamps the current time as "modified"; ExcelWriter keeps ours.
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    return deterministic_zip(out.getvalue())
+    return save(wb, title)
 
 
 def _top(ws, std: Standard, version, title: str, org_name: str) -> int:
@@ -149,15 +129,6 @@ def _rows(std: Standard):
         yield ["態度", a.code or "", "", a.name, None]
 
 
-def _text(cell, value):
-    """Set a value; a string stays a string even if it starts with = + - @, and an empty
-    one leaves the cell empty."""
-    cell.value = None if value == "" else value
-    if cell.value is not None and isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
 def _banner(ws, row: int, text: str, font: Font) -> None:
     _text(ws.cell(row, 1), text).font = font
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADERS))
@@ -176,27 +147,6 @@ def _item(ws, row: int, values: list) -> None:
         cell.alignment = _CENTER if col in CENTERED else _WRAP
         if col >= RATING_COL:
             cell.fill = _INPUT
-
-
-def _validation(ws, col: int, first: int, last: int, choices: str, title: str,
-                error: str) -> None:
-    dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True,
-                        showErrorMessage=True, errorTitle=title, error=error,
-                        showInputMessage=True, promptTitle=title, prompt=error)
-    letter = get_column_letter(col)
-    dv.add(f"{letter}{first}:{letter}{last}")
-    ws.add_data_validation(dv)
-
-
-def _print_setup(ws, head: int) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    side, top = MARGINS["landscape"] / 25.4, TOP_BOTTOM / 25.4
-    ws.page_margins = PageMargins(left=side, right=side, top=top, bottom=top)
-    ws.print_title_rows = f"{head}:{head}"
-    ws.oddFooter.center.text = "第 &P 頁，共 &N 頁"
 
 
 def read_checklist_xlsx(path) -> ChecklistRatings:
