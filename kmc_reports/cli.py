@@ -11,14 +11,16 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .analyses import diff as diff_mod
 from .analyses import lint as lint_mod
 from .config import load_config
 from .corrections import apply_corrections
 from .errors import KmcError
 from .importers import import_file
+from .model import Standard
 from .store import Library, dump_standard, load_standard, save_standard
-from .reports import (DOCUMENT_FORMATS, Options, Output, job_document, parse_formats,
-                      profile_document)
+from .reports import (DOCUMENT_FORMATS, Options, Output, comparison_document, job_document,
+                      parse_formats, profile_document)
 from .schema import schema_json
 
 
@@ -187,6 +189,108 @@ def checklist(obj: _Ctx, codes, fmt, out, org) -> None:
             click.echo(path)
 
 
+def _standard(obj: _Ctx, arg: str) -> Standard:
+    """A code of the data folder, a model file (.yaml), or an iCAP text / OCS JSON to read."""
+    path = Path(arg)
+    if not path.is_file():
+        return obj.library.get(arg)
+    if path.suffix in (".yaml", ".yml"):
+        return load_standard(path)
+    return import_file(path, _warn)
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", default="docx,pdf,xlsx", show_default=True,
+              help="Comma-separated: docx, pdf, html, xlsx.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True)
+@click.option("--force", is_flag=True, help="Compare even two different standards.")
+@click.option("--org", default=None, help="Organisation name.")
+@click.pass_obj
+@_errors_to_exit
+def diff_cmd(obj: _Ctx, old, new, fmt, out, force, org) -> None:
+    """Compare two versions of a standard (職能基準版本比較): DOCX, PDF and an XLSX of changes.
+
+    OLD and NEW are codes in the data folder, model files (.yaml), or iCAP text / OCS JSON
+    files to read."""
+    formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
+    d = diff_mod.diff(_standard(obj, old), _standard(obj, new), force=force)
+    for warning in d.warnings:
+        _warn(warning)
+    output = Output(obj.options(formats, org=org))
+    for path in output.diff(d, out / f"{d.old.code}-{d.new.code}-diff"):
+        click.echo(path)
+    click.echo(f"{len(d.changes)} changes")
+
+
+def _comparison(obj: _Ctx, codes, out: Path, formats: tuple[str, ...]) -> list[Path]:
+    """The workbook at OUT and, for docx/pdf/html, the summary beside it."""
+    from .analyses import crosswalk
+    from .atomic import write_bytes
+    from .writers.comparison_xlsx import write_comparison_xlsx
+
+    standards = obj.library.load(codes)
+    decisions = crosswalk.load_decisions(obj.data / "crosswalk.yaml")
+    cw = crosswalk.build_crosswalk(standards, decisions)
+    findings = lint_mod.lint_all(standards)
+    opts = obj.options(tuple(f for f in formats if f in DOCUMENT_FORMATS))
+    written = Output(opts).documents(comparison_document(standards, cw, findings, opts),
+                                     out.with_name(out.stem + "-summary"))
+    if "xlsx" in formats:
+        write_bytes(out, write_comparison_xlsx(standards, cw, findings))
+        written.insert(0, out)
+    return written
+
+
+@main.command()
+@click.argument("codes", nargs=-1)
+@click.option("--format", "fmt", default="xlsx,docx,pdf", show_default=True,
+              help="Comma-separated: xlsx (the workbook), docx, pdf, html (the summary), or "
+                   "json alone (the concepts, printed).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("output/comparison.xlsx"), show_default=True,
+              help="The workbook; the summary is written beside it as <name>-summary.*")
+@click.pass_obj
+@_errors_to_exit
+def compare(obj: _Ctx, codes, fmt: str, out: Path) -> None:
+    """Compare standards item by item (default: all bundled standards)."""
+    if fmt.strip() == "json":
+        from .analyses import crosswalk
+        standards = obj.library.load(codes)
+        cw = crosswalk.build_crosswalk(
+            standards, crosswalk.load_decisions(obj.data / "crosswalk.yaml"))
+        click.echo(crosswalk.to_json(cw), nl=False)
+        return
+    formats = parse_formats(fmt, ("xlsx",) + DOCUMENT_FORMATS)
+    for path in _comparison(obj, codes, out, formats):
+        click.echo(path)
+
+
+@main.group()
+def crosswalk() -> None:
+    """Manual crosswalk decisions (data/crosswalk.yaml)."""
+
+
+@crosswalk.command("apply")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.pass_obj
+@_errors_to_exit
+def crosswalk_apply(obj: _Ctx, workbook: Path) -> None:
+    """Read the 判定 column of a comparison workbook's 待確認 sheet into data/crosswalk.yaml."""
+    from .analyses import crosswalk as cw_mod
+    from .writers.comparison_xlsx import read_review_decisions
+
+    path = obj.data / "crosswalk.yaml"
+    known = {item.ref for std in obj.library.load() for item in cw_mod.items_of(std)}
+    new = read_review_decisions(workbook, known)
+    merged = cw_mod.load_decisions(path).merged(new)
+    cw_mod.save_decisions(merged, path)
+    click.echo(f"{len(new.same)} 相同、{len(new.different)} 不同、{len(new.labels)} 概念名稱 → "
+               f"{path}")
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output"), show_default=True)
@@ -196,7 +300,8 @@ def build(obj: _Ctx, out: Path) -> None:
     """Validate the bundled standards and write every report under OUT.
 
     OUT/<code>/ holds each standard's profile, job description and checklist;
-    OUT/lint.txt and OUT/lint.json the data findings."""
+    OUT/comparison.xlsx and OUT/comparison-summary.* compare them all;
+    OUT/lint.txt and OUT/lint.json hold the data findings."""
     from .atomic import write_text
 
     standards = obj.library.load()
@@ -214,10 +319,12 @@ def build(obj: _Ctx, out: Path) -> None:
             written += len(output.documents(job_document(std, opts),
                                             folder / f"{std.code}-job"))
             written += len(forms.checklist(std, folder / f"{std.code}-checklist"))
+    comparison = _comparison(obj, (), out / "comparison.xlsx", ("xlsx", "docx", "pdf"))
     write_text(out / "lint.txt", lint_mod.render(findings, "table"))
     write_text(out / "lint.json", lint_mod.render(findings, "json"))
     click.echo(f"{len(standards)} standards valid; {written} documents in {out}/<code>/; "
-               f"{len(findings)} lint findings in {out / 'lint.txt'}")
+               f"comparison in {comparison[0]}; {len(findings)} lint findings in "
+               f"{out / 'lint.txt'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -100,6 +100,18 @@ class Image:
 
 
 @dataclass
+class Chart:
+    """A bar chart: one group of bars per category, one bar per series (stacked or not)."""
+
+    categories: list[str]
+    series: list[tuple[str, list[float]]]
+    title: str = ""
+    width_mm: float = 160
+    height_mm: float = 70
+    stacked: bool = False
+
+
+@dataclass
 class PageBreak:
     pass
 
@@ -109,7 +121,7 @@ class Spacer:
     height_mm: float
 
 
-Block = Union[Heading, Paragraph, ListBlock, KeyValue, Table, Image, PageBreak, Spacer]
+Block = Union[Heading, Paragraph, ListBlock, KeyValue, Table, Image, Chart, PageBreak, Spacer]
 
 
 @dataclass
@@ -179,6 +191,8 @@ def plain(block) -> str:
                          for k, v in block.rows)
     if isinstance(block, Table):
         return "\n".join(c.text for row in block.rows for c in row)
+    if isinstance(block, Chart):
+        return "\n".join([block.title, *block.categories, *(name for name, _ in block.series)])
     return ""
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import views
+from .analyses import diff as diff_mod
 from .atomic import write_bytes
 from .config import Config
 from .document import Document
@@ -68,11 +69,29 @@ def job_document(std: Standard, opts: Options) -> Document:
         "skills": views.competencies(selected, "S"), "org": _org(opts)}, opts.templates)
 
 
+def comparison_document(standards: list[Standard], cw, findings, opts: Options) -> Document:
+    from .analyses.comparison import KINDS, jaccard, overview, shared_unique
+
+    return render("comparison.xml.j2", {
+        "standards": [overview(s) for s in standards], "cw": cw, "kinds": KINDS, "findings": findings,
+        "jaccard": {k: jaccard(cw, k) for k, _ in KINDS}, "counts": shared_unique(cw),
+        "shared_concepts": {k: [c for c in cw.concepts if c.kind == k and len(c.standards) > 1]
+                            for k, _ in KINDS},
+        "org": _org(opts)}, opts.templates)
+
+
 def checklist_document(std: Standard, opts: Options) -> Document:
     return render("checklist.xml.j2", {
         "std": std, "version": views.latest_version(std),
         "knowledge": views.competencies(std, "K"), "skills": views.competencies(std, "S"),
         "scale": views.RATING_SCALE, "org": _org(opts)}, opts.templates)
+
+
+def diff_document(d: diff_mod.StandardDiff, opts: Options) -> Document:
+    return render("diff.xml.j2", {
+        "diff": d, "counts": d.counts(), "kinds": diff_mod.KINDS, "changes": diff_mod.CHANGES,
+        "old_version": views.latest_version(d.old), "new_version": views.latest_version(d.new),
+        "org": _org(opts)}, opts.templates)
 
 
 class Output:
@@ -106,9 +125,9 @@ class Output:
         from .writers.pdf import write_pdf
 
         writers: dict[str, Callable[[], bytes]] = {
-            "docx": lambda: write_docx(doc, self.opts.config),
+            "docx": lambda: write_docx(doc, self.opts.config, self.fonts),
             "pdf": lambda: write_pdf(doc, self.fonts()),
-            "html": lambda: write_html(doc),
+            "html": lambda: write_html(doc, self.fonts),
             **(extra or {}),
         }
         blobs = [(stem.with_name(f"{stem.name}.{fmt}"), writers[fmt]())
@@ -124,3 +143,10 @@ class Output:
         org = _org(self.opts)["name"]
         return self.documents(checklist_document(std, self.opts), stem,
                               {"xlsx": lambda: write_checklist_xlsx(std, org)})
+
+    def diff(self, d: diff_mod.StandardDiff, stem: Path) -> list[Path]:
+        """The comparison document, and the workbook with one row per change."""
+        from .writers.diff_xlsx import write_diff_xlsx
+
+        return self.documents(diff_document(d, self.opts), stem,
+                              {"xlsx": lambda: write_diff_xlsx(d)})

@@ -13,6 +13,8 @@ Autoescaping keeps text from the data from ever becoming markup.  The markup is 
           <tr><th>…</th><td rowspan="2" colspan="1" align="center" valign="middle"
               shade="F2F2F2">text, or <p>/<ul> blocks</td></tr></table>
         <img src="…" width="30"/>  <pagebreak/>  <spacer height="4"/>
+        <chart title="…" width="160" height="70" stacked="yes" categories="A|B|C">
+          <series name="共有" values="1,2,3"/></chart>
       </section>
     </document>
 """
@@ -25,8 +27,8 @@ from typing import Any
 
 import jinja2
 
-from .document import (Block, Cell, Document, Heading, Image, KeyValue, ListBlock, ListItem,
-                       PageBreak, Paragraph, Run, Section, Spacer, Table)
+from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, ListBlock,
+                       ListItem, PageBreak, Paragraph, Run, Section, Spacer, Table)
 from .errors import KmcError
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
@@ -75,7 +77,8 @@ def parse(markup: str, source: str) -> Document:
                     footer=root.get("footer", "第 {page} 頁，共 {pages} 頁"))
 
 
-_BLOCK_TAGS = {"h1", "h2", "h3", "p", "ul", "ol", "kv", "table", "img", "pagebreak", "spacer"}
+_BLOCK_TAGS = {"h1", "h2", "h3", "p", "ul", "ol", "kv", "table", "img", "chart", "pagebreak",
+               "spacer"}
 
 
 def _blocks(parent: ET.Element, source: str) -> list[Block]:
@@ -97,6 +100,8 @@ def _blocks(parent: ET.Element, source: str) -> list[Block]:
         elif tag == "img":
             out.append(Image(el.get("src", ""), float(el.get("width", "30")),
                              el.get("align", "left")))
+        elif tag == "chart":
+            out.append(_chart(el, source))
         elif tag == "pagebreak":
             out.append(PageBreak())
         elif tag == "spacer":
@@ -173,3 +178,22 @@ def _table(el: ET.Element, source: str) -> Table:
     if not widths:
         widths = [1.0] * max((sum(c.colspan for c in r) for r in rows), default=1)
     return Table(widths, rows, int(el.get("header-rows", "0")), el.get("size", "normal"))
+
+
+def _chart(el: ET.Element, source: str) -> Chart:
+    categories = el.get("categories", "").split("|") if el.get("categories") else []
+    series = []
+    for s in el:
+        if s.tag != "series":
+            continue
+        try:
+            values = [float(v) for v in s.get("values", "").split(",") if v.strip()]
+        except ValueError:
+            raise KmcError(f"chart series {s.get('name', '')!r} has a value that is not a "
+                           f"number", source) from None
+        if len(values) != len(categories):
+            raise KmcError(f"chart series {s.get('name', '')!r} has {len(values)} values for "
+                           f"{len(categories)} categories", source)
+        series.append((s.get("name", ""), values))
+    return Chart(categories, series, el.get("title", ""), float(el.get("width", "160")),
+                 float(el.get("height", "70")), el.get("stacked", "no") == "yes")

@@ -172,3 +172,23 @@ def test_bad_config_file(data, tmp_path):
     result = CliRunner().invoke(main, ["--data", str(data), "--config", str(config), "profile",
                                        "KMC2432-003v1", "--out", str(tmp_path / "o")])
     one_line_error(result, str(config), "colour")
+
+
+def test_diff_command(data, tmp_path):
+    from kmc_reports.store import load_standard, save_standard
+    new = load_standard(data / "standards" / "KMC2432-001v4.yaml")
+    task = new.task("T1.1")
+    changed = task.model_copy(update={"name": task.name + "（舊）"})
+    duty = new.duties[0].model_copy(update={"tasks": [changed, *new.duties[0].tasks[1:]]})
+    old = new.model_copy(update={"code": "KMC2432-001v3", "duties": [duty, *new.duties[1:]]})
+    save_standard(old, tmp_path / "old.yaml")
+    out = tmp_path / "out"
+    result = run("diff", tmp_path / "old.yaml", "KMC2432-001v4", "--format", "xlsx,html",
+                 "--out", out, data=data)
+    assert result.exit_code == 0, result.output
+    assert "1 changes" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "KMC2432-001v3-KMC2432-001v4-diff.html", "KMC2432-001v3-KMC2432-001v4-diff.xlsx"]
+    one_line_error(run("diff", "KMC2432-001v4", "KMC2432-002v4", "--out", tmp_path / "x",
+                       data=data), "KMC2432-001v4", "KMC2432-002v4")
+    assert not (tmp_path / "x").exists()

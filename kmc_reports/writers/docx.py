@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Callable
 
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -13,9 +14,10 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
 
 from ..config import Config
-from ..document import (Document, Heading, Image, KeyValue, ListBlock, PageBreak, Paragraph,
-                        Run, Spacer, Table, grid)
-from . import ooxml
+from ..document import (Chart, Document, Heading, Image, KeyValue, ListBlock, PageBreak,
+                        Paragraph, Run, Spacer, Table, grid)
+from ..fonts import FontSet, default_fonts
+from . import charts, ooxml
 from .layout import FIXED_TIME, PAGE, SIZES, body_width_mm, footer_parts
 from .zipfix import deterministic_zip
 
@@ -23,13 +25,15 @@ _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
           "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
 
 
-def write_docx(doc: Document, config: Config) -> bytes:
-    return _Writer(doc, config).write()
+def write_docx(doc: Document, config: Config,
+               fonts: Callable[[], FontSet] = default_fonts) -> bytes:
+    """`fonts` is asked only when the document has a chart, which is drawn as a picture."""
+    return _Writer(doc, config, fonts).write()
 
 
 class _Writer:
-    def __init__(self, doc: Document, config: Config):
-        self.doc, self.config = doc, config
+    def __init__(self, doc: Document, config: Config, fonts: Callable[[], FontSet]):
+        self.doc, self.config, self.fonts = doc, config, fonts
         self.d = new_docx()
         self.body_mm = body_width_mm("portrait")
 
@@ -116,6 +120,11 @@ class _Writer:
             p = container.add_paragraph()
             p.alignment = _ALIGN.get(block.align)
             p.add_run().add_picture(block.path, width=Mm(block.width_mm))
+        elif isinstance(block, Chart):
+            p = container.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.add_run().add_picture(io.BytesIO(charts.png(block, self.fonts())),
+                                    width=Mm(min(block.width_mm, self.body_mm)))
         elif isinstance(block, PageBreak):
             container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif isinstance(block, Spacer):

@@ -6,9 +6,12 @@ import base64
 import mimetypes
 from html import escape
 from pathlib import Path
+from typing import Callable
 
 from .. import document as dm
 from ..errors import KmcError
+from ..fonts import FontSet, default_fonts
+from . import charts
 from .layout import inline_markup
 
 _CSS = """
@@ -36,7 +39,8 @@ thead { display: table-header-group; }
 """
 
 
-def write_html(doc: dm.Document) -> bytes:
+def write_html(doc: dm.Document, fonts: Callable[[], FontSet] = default_fonts) -> bytes:
+    """`fonts` is asked only when the document has a chart (drawn as inline SVG)."""
     parts = ["<!DOCTYPE html>", '<html lang="zh-Hant-TW">', "<head>", '<meta charset="utf-8">',
              f"<title>{escape(doc.title)}</title>",
              f'<meta name="description" content="{escape(doc.subject)}">',
@@ -46,7 +50,7 @@ def write_html(doc: dm.Document) -> bytes:
         parts.append(f'<div class="running">{escape(doc.header)}</div>')
     for section in doc.sections:
         parts.append(f'<section class="{section.orientation}">')
-        parts += [_block(b) for b in section.blocks]
+        parts += [_block(b, fonts) for b in section.blocks]
         parts.append("</section>")
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts).encode("utf-8")
@@ -56,7 +60,7 @@ def _runs(runs: list[dm.Run]) -> str:
     return inline_markup(runs, "<br>")
 
 
-def _block(block) -> str:
+def _block(block, fonts) -> str:
     if isinstance(block, dm.Heading):
         return f"<h{block.level}>{_runs(block.runs)}</h{block.level}>"
     if isinstance(block, dm.Paragraph):
@@ -66,13 +70,16 @@ def _block(block) -> str:
         return f"<p{cls}>{_runs(block.runs)}</p>"
     if isinstance(block, dm.ListBlock):
         tag = "ol" if block.ordered else "ul"
-        items = "".join(f"<li>{_runs(i.runs)}{''.join(_block(c) for c in i.children)}</li>"
+        items = "".join(f"<li>{_runs(i.runs)}{''.join(_block(c, fonts) for c in i.children)}</li>"
                         for i in block.items)
         return f"<{tag}>{items}</{tag}>"
     if isinstance(block, dm.KeyValue):
-        return _table(block.as_table())
+        return _table(block.as_table(), fonts)
     if isinstance(block, dm.Table):
-        return _table(block)
+        return _table(block, fonts)
+    if isinstance(block, dm.Chart):
+        return f'<figure class="center">{charts.svg(block, fonts())}</figure>'
+
     if isinstance(block, dm.Image):
         return f'<p class="{block.align}"><img src="{_data_uri(block.path)}" ' \
                f'style="width:{block.width_mm}mm" alt=""></p>'
@@ -83,7 +90,7 @@ def _block(block) -> str:
     return ""
 
 
-def _table(table: dm.Table) -> str:
+def _table(table: dm.Table, fonts) -> str:
     total = sum(table.widths)
     cols = "".join(f'<col style="width:{100 * w / total:.2f}%">' for w in table.widths)
     rows = []
@@ -102,7 +109,7 @@ def _table(table: dm.Table) -> str:
                 attrs.append(f'class="{" ".join(classes)}"')
             if cell.shade and not cell.header:
                 attrs.append(f'style="background:#{cell.shade}"')
-            inner = "".join(_block(b) for b in cell.blocks)
+            inner = "".join(_block(b, fonts) for b in cell.blocks)
             cells.append(f"<{tag} {' '.join(attrs)}>{inner}</{tag}>".replace(f"<{tag} >",
                                                                              f"<{tag}>"))
         rows.append(("thead" if r < table.header_rows else "tbody", "<tr>" + "".join(cells)

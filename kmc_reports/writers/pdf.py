@@ -22,6 +22,7 @@ from reportlab.platypus import Image as RLImage
 from .. import document as dm
 from ..errors import KmcError
 from ..fonts import FontSet, missing_characters, register_reportlab
+from . import charts
 from .layout import (MARGINS, PAGE, SIZES, TOP_BOTTOM, body_width_mm, footer_parts,
                      inline_markup)
 
@@ -45,13 +46,13 @@ def check_glyphs(doc: dm.Document, fonts: FontSet) -> None:
 
 def write_pdf(doc: dm.Document, fonts: FontSet) -> bytes:
     check_glyphs(doc, fonts)
-    regular, bold = register_reportlab(fonts)
-    return _Writer(doc, regular, bold).write()
+    return _Writer(doc, fonts).write()
 
 
 class _Writer:
-    def __init__(self, doc: dm.Document, regular: str, bold: str):
-        self.doc, self.regular, self.bold = doc, regular, bold
+    def __init__(self, doc: dm.Document, fonts: FontSet):
+        self.doc, self.fonts = doc, fonts
+        self.regular, self.bold = register_reportlab(fonts)
         self.styles: dict[tuple, ParagraphStyle] = {}
 
     def style(self, size: float, align: str = "left", bold: bool = False,
@@ -160,6 +161,10 @@ class _Writer:
                 out.append(Spacer(1, 3 * mm))
             elif isinstance(block, dm.Image):
                 out.append(self._image(block))
+            elif isinstance(block, dm.Chart):
+                d = charts.drawing(block, self.fonts)
+                d.hAlign = "CENTER"
+                out += [d, Spacer(1, 3 * mm)]
             elif isinstance(block, dm.PageBreak):
                 out.append(PageBreak())
             elif isinstance(block, dm.Spacer):

@@ -1,0 +1,305 @@
+"""The course spec (``data/courses/<code>.yaml``): which standards and tasks a syllabus covers,
+in how many hours, for whom — and how it is laid out in units and modules.
+
+References to tasks, duties and units are bare codes (``T1``, ``T1.2``) when only one of the
+course's standards has that code, else ``"<standard code> <code>"`` (``KMC2432-001v4 T1.2``),
+the form the crosswalk uses.  Unit keys follow the same rule: bare codes in a one-standard
+course, qualified codes when the course combines standards.
+
+Unit rule (``units``): ``task`` makes one unit per task, ``duty`` one per duty (its selected
+tasks), ``auto`` one per duty when it has at least two selected tasks and every one of them
+is small (at most ``SMALL_TASK`` behaviour indicators), else one per task.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Callable, Collection, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, \
+    field_validator
+
+from .errors import KmcError
+from .model import STANDARD_CODE, Duty, Level, NonEmpty, Standard, Task
+from .store import _line_of
+
+SMALL_TASK = 2  # indicators; small tasks of one duty make one unit under units="auto"
+Hours = Annotated[float, Field(gt=0, multiple_of=0.5)]
+
+# The course report forbids the level and these words in a course name.
+FORBIDDEN_WORDS = ("職能基準", "職能單元", "職能課程", "職能級別", "認證", "證照")
+_LEVEL_IN_NAME = re.compile(r"[0-9一二三四五六]\s*級|級\s*別?\s*[0-9一二三四五六]|level",
+                            re.IGNORECASE)
+
+
+class Module(BaseModel):
+    """A group of units in the course map (表2), in the order listed; a duty code stands for
+    the units of its tasks."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: NonEmpty
+    units: list[NonEmpty] = Field(min_length=1)
+
+
+class CourseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: NonEmpty  # 課程名稱
+    english_name: str = ""
+    organisation: str = ""  # 申請單位; empty: the caller's configured organisation
+    standards: list[Annotated[str, StringConstraints(pattern=STANDARD_CODE)]] = Field(
+        min_length=1)
+    tasks: list[NonEmpty] = []  # duty/task references; empty: every task of the standards
+    total_hours: Hours
+    level: Level | None = None  # 課程職能級別; None: the level most selected tasks have
+    audience: str = ""  # 主要對象（參訓資格）
+    prerequisites: str = ""  # 先備條件
+    delivery: Literal["實體", "線上", "混成"] = "實體"
+    units: Literal["task", "duty", "auto"] = "auto"
+    min_unit_hours: Hours = 1.0
+    modules: list[Module] = []
+    hours: dict[str, Hours] = {}  # unit key → fixed hours
+    needs: str = ""  # 訓練需求; empty: drafted from the job description
+    purpose: str = ""  # 課程目的; empty: drafted
+    summary: str = ""  # 課程簡介; empty: drafted
+
+    @field_validator("name", "english_name")
+    @classmethod
+    def _allowed_name(cls, value: str) -> str:
+        folded = unicodedata.normalize("NFKC", value)
+        word = next((w for w in FORBIDDEN_WORDS if w in folded), None)
+        if word:
+            raise ValueError(f"課程名稱不可包含「{word}」")
+        m = _LEVEL_IN_NAME.search(folded)
+        if m:
+            raise ValueError(f"課程名稱不可標示職能級別（「{m.group(0)}」）")
+        return value
+
+
+# -- loading -----------------------------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "必填欄位",
+    "extra_forbidden": "不認得的欄位",
+    "greater_than": "必須大於 {gt}",
+    "greater_than_equal": "不可小於 {ge}",
+    "less_than_equal": "不可大於 {le}",
+    "multiple_of": "必須是 {multiple_of} 的倍數",
+    "literal_error": "必須是 {expected} 之一",
+    "string_pattern_mismatch": "格式不符（應如 KMC2432-001v4）",
+    "too_short": "至少需要 {min_length} 項",
+    "string_too_short": "不可空白",
+    "string_type": "必須是文字",
+    "float_parsing": "必須是數字",
+    "float_type": "必須是數字",
+    "int_parsing": "必須是整數",
+    "int_type": "必須是整數",
+    "int_from_float": "必須是整數",
+    "list_type": "必須是清單",
+    "dict_type": "必須是「鍵: 值」對照",
+    "model_type": "必須是「欄位: 值」對照",
+}
+
+
+def _message(err: dict) -> str:
+    if err["type"] == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    template = _MESSAGES.get(err["type"])
+    return template.format(**err.get("ctx", {})) if template else err["msg"]
+
+
+def load_course(path: str | Path) -> CourseSpec:
+    """Read a course spec; errors name the file, the line, the field and the value."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise KmcError("找不到檔案", str(path)) from None
+    except UnicodeDecodeError:
+        raise KmcError("不是 UTF-8 文字檔", str(path)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise KmcError(f"YAML 格式錯誤：{problem}", str(path),
+                       mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise KmcError("課程設定檔應為「欄位: 值」對照", str(path))
+    try:
+        return CourseSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        value = err.get("input")
+        shown = "…" if isinstance(value, (dict, list)) else json.dumps(value, ensure_ascii=False)
+        where = field if err["type"] in ("missing", "extra_forbidden") else f"{field} = {shown}"
+        raise KmcError(f"{where}：{_message(err)}", str(path), _line_of(node, loc)) from None
+
+
+# -- checking and layout -----------------------------------------------------------------
+
+@dataclass
+class UnitChoice:
+    """One unit as the spec lays it out: the tasks it covers, all from one duty."""
+
+    key: str  # code, qualified by the standard in a course of several standards
+    code: str  # the duty code of a duty unit, else the task code
+    name: str
+    standard: Standard
+    duty: Duty
+    tasks: list[Task]
+    whole_duty: bool  # a duty unit, named after the duty; else one task, named after it
+
+
+@dataclass
+class Layout:
+    """What a spec asks for, resolved against its standards (in the spec's order)."""
+
+    standards: list[Standard]
+    units: list[UnitChoice]  # in course order: module order when modules are given
+    modules: list[tuple[str, list[str]]]  # (name, unit keys)
+    fixed: dict[str, float]  # unit key → hours fixed by the spec
+
+
+def _hours(h: float) -> str:
+    return f"{h:g}"
+
+
+def locate(ref: str, standards: list[Standard], has: Callable[[Standard, str], bool],
+           field: str) -> tuple[Standard, str]:
+    """Resolve ``T1.2`` or ``KMC2432-001v4 T1.2`` to (standard, code); errors name the field."""
+    std_code, _, code = ref.strip().rpartition(" ")
+    pool = [s for s in standards if s.code == std_code] if std_code else standards
+    if std_code and not pool:
+        raise KmcError(f"{field}: {std_code} 不是本課程的職能基準")
+    found = [s for s in pool if has(s, code)]
+    if not found:
+        raise KmcError(f"{field}: {code} 不在 {'、'.join(s.code for s in pool)}")
+    if len(found) > 1:
+        raise KmcError(f"{field}: {code} 不明確（{'、'.join(s.code for s in found)} 都有），"
+                       f"請寫成「{found[0].code} {code}」")
+    return found[0], code
+
+
+def _has_task_or_duty(std: Standard, code: str) -> bool:
+    return any(code in (d.code, t.code) for d, t in std.tasks())
+
+
+def validate_against(spec: CourseSpec, standards: list[Standard], path: str | Path | None = None,
+                     skip: Collection[tuple[str, str]] = ()) -> Layout:
+    """Check the spec against the standards and return its layout; any problem is a KmcError
+    naming the spec file and the field.  ``skip`` holds (standard code, task code) pairs left
+    out by the caller: their units disappear, and so do module entries and fixed hours that
+    named only them."""
+    try:
+        return _layout(spec, standards, set(skip))
+    except KmcError as exc:
+        raise KmcError(exc.message, str(path) if path else None) from None
+
+
+def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, str]]) -> Layout:
+    by_code = {s.code: s for s in standards}
+    stds: list[Standard] = []
+    for i, code in enumerate(spec.standards):
+        if code not in by_code:
+            raise KmcError(f"standards[{i}]: 找不到職能基準 {code}")
+        if by_code[code] in stds:
+            raise KmcError(f"standards[{i}]: {code} 重複")
+        stds.append(by_code[code])
+
+    chosen: set[tuple[str, str]] = set()  # (standard, duty or task code)
+    for i, ref in enumerate(spec.tasks):
+        std, code = locate(ref, stds, _has_task_or_duty, f"tasks[{i}]")
+        chosen.add((std.code, code))
+    for std in stds:
+        if spec.tasks and not any(s == std.code for s, _ in chosen):
+            raise KmcError(f"tasks: 沒有選取 {std.code} 的任何工作任務（請選取，或自 standards 移除）")
+
+    multi = len(stds) > 1
+    units: list[UnitChoice] = []
+    names: set[str] = set()
+    for std in stds:
+        for duty in std.duties:
+            tasks = [t for t in duty.tasks if (std.code, t.code) not in skip and (
+                not spec.tasks or {(std.code, duty.code), (std.code, t.code)} & chosen)]
+            if not tasks:
+                continue
+            small = len(tasks) > 1 and all(len(t.indicators) <= SMALL_TASK for t in tasks)
+            as_duty = spec.units == "duty" or (spec.units == "auto" and small)
+            for group in [tasks] if as_duty else [[t] for t in tasks]:
+                code, name = (duty.code, duty.name) if as_duty else (group[0].code, group[0].name)
+                for candidate in (name, f"{name}（{std.name}）", f"{name}（{std.code} {code}）"):
+                    if candidate not in names:
+                        name = candidate
+                        break
+                names.add(name)
+                units.append(UnitChoice(f"{std.code} {code}" if multi else code, code, name,
+                                        std, duty, group, as_duty))
+
+    def unit_keys(ref: str, field: str) -> list[str]:
+        """The units a reference stands for: a unit, or the units of a duty's tasks; none
+        when everything it names was left out (``skip``)."""
+        std, code = locate(ref, stds, _has_task_or_duty, field)
+        hits = [u.key for u in units if u.standard is std and code in (u.code, u.duty.code)]
+        named = [t.code for d, t in std.tasks() if code in (d.code, t.code)]
+        if hits or all((std.code, t) in skip for t in named):
+            return hits
+        raise KmcError(f"{field}: {ref} 不是本課程的單元（單元：{'、'.join(u.key for u in units)}）")
+
+    fixed: dict[str, float] = {}
+    for ref, h in spec.hours.items():
+        keys = unit_keys(ref, f"hours.{ref}")
+        if len(keys) > 1:
+            raise KmcError(f"hours.{ref}: {ref} 含 {len(keys)} 個單元，請逐一指定單元時數")
+        if keys:
+            if h < spec.min_unit_hours:
+                raise KmcError(f"hours.{ref}: {_hours(h)} 小時低於每單元最少 "
+                               f"{_hours(spec.min_unit_hours)} 小時")
+            fixed[keys[0]] = h
+    _check_hours(spec, len(units), fixed)
+
+    modules: list[tuple[str, list[str]]] = []
+    placed: dict[str, str] = {}
+    for i, module in enumerate(spec.modules):
+        if any(module.name == m.name for m in spec.modules[:i]):
+            raise KmcError(f"modules[{i}].name: 模組名稱「{module.name}」重複")
+        keys: list[str] = []
+        for j, ref in enumerate(module.units):
+            for key in unit_keys(ref, f"modules[{i}].units[{j}]"):
+                if key in placed:
+                    raise KmcError(f"modules[{i}].units[{j}]: 單元 {key} 已編入模組「{placed[key]}」")
+                placed[key] = module.name
+                keys.append(key)
+        if keys:
+            modules.append((module.name, keys))
+    if modules:
+        missing = [u.key for u in units if u.key not in placed]
+        if missing:
+            raise KmcError(f"modules: 單元 {'、'.join(missing)} 未編入任何模組")
+        order = {k: n for n, k in enumerate(k for _, keys in modules for k in keys)}
+        units.sort(key=lambda u: order[u.key])
+    return Layout(stds, units, modules, fixed)
+
+
+def _check_hours(spec: CourseSpec, count: int, fixed: dict[str, float]) -> None:
+    total, minimum, set_sum = spec.total_hours, spec.min_unit_hours, sum(fixed.values())
+    free = count - len(fixed)
+    if set_sum > total:
+        raise KmcError(f"hours: 指定時數合計 {_hours(set_sum)} 小時，超過課程總時數 "
+                       f"{_hours(total)} 小時")
+    if not free and set_sum != total:
+        raise KmcError(f"hours: 每個單元都已指定時數，合計 {_hours(set_sum)} 小時，"
+                       f"須等於課程總時數 {_hours(total)} 小時")
+    if total - set_sum < free * minimum:
+        left = f"扣除指定時數後剩 {_hours(total - set_sum)} 小時，" if fixed else \
+            f"{_hours(total)} 小時"
+        raise KmcError(f"total_hours: {left}不足以安排 {free} 個單元"
+                       f"（每單元至少 {_hours(minimum)} 小時）")
