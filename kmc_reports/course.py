@@ -244,6 +244,9 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
                 units.append(UnitChoice(f"{std.code} {code}" if multi else code, code, name,
                                         std, duty, group, as_duty))
 
+    if not units:
+        raise KmcError("tasks: 所選工作任務都已排除，課程沒有單元")
+
     def unit_keys(ref: str, field: str) -> list[str]:
         """The units a reference stands for: a unit, or the units of a duty's tasks; none
         when everything it names was left out (``skip``)."""

@@ -200,12 +200,12 @@ def plan(standards: Sequence[Standard], spec: CourseSpec, levels: Mapping[int, s
     stds = [s for s in standards if s.code in spec.standards]
     skip, skip_items, left_out = _exclusions(stds, spec, exclude or {})
     layout = validate_against(spec, list(standards), skip=skip)
-    rows = [_row(u.standard, d, t, skip_items) for u in layout.units for d, t in
-            [(u.duty, t) for t in u.tasks]]
+    rows = [_row(u.standard, u.duty, t, skip_items) for u in layout.units for t in u.tasks]
     rows.sort(key=lambda r: (spec.standards.index(r.standard), code_key(r.code)))
     units = [_unit(u, skip_items, levels) for u in layout.units]
+    fixed = {i: layout.fixed[u.key] for i, u in enumerate(units) if u.key in layout.fixed}
     for unit, hours in zip(units, split_hours(spec.total_hours, _weights(units),
-                                              spec.min_unit_hours, _fixed(units, layout.fixed))):
+                                              spec.min_unit_hours, fixed)):
         unit.hours = hours
     level = spec.level or max(Counter(r.level for r in rows).most_common(),
                               key=lambda lc: (lc[1], lc[0]))[0]
@@ -229,36 +229,41 @@ def plan(standards: Sequence[Standard], spec: CourseSpec, levels: Mapping[int, s
 
 
 def _exclusions(stds: list[Standard], spec: CourseSpec, exclude: Mapping[str, str]):
-    """Resolve ``exclude`` into skipped tasks, skipped K/S items and the left-out records."""
-    selected = validate_against(spec, stds).units
-    tasks = {(u.standard.code, t.code): t for u in selected for t in u.tasks}
-    duty_of = {(u.standard.code, t.code): u.duty.code for u in selected for t in u.tasks}
-    skip: set[tuple[str, str]] = set()
+    """Resolve ``exclude`` into left-out tasks and K/S items, as (standard code, code) pairs,
+    and the records of ``Plan.left_out``; only what the spec selects can be left out."""
+    selected = [(u.standard, u.duty, t) for u in validate_against(spec, stds).units
+                for t in u.tasks]
+    skip_tasks: set[tuple[str, str]] = set()
     skip_items: set[tuple[str, str]] = set()
-    left: list[LeftOut] = []
+    left: dict[str, LeftOut] = {}
 
     def has(std: Standard, code: str) -> bool:
-        return code in std.catalogue(code[:1]) if code[:1] in "KS" else \
+        return code in std.catalogue(code[0]) if code[0] in "KS" else \
             any(code in (d.code, t.code) for d, t in std.tasks())
 
     for ref, reason in exclude.items():
+        field = f"exclude.{ref}"
         if not re.fullmatch(r"(\S+ )?([KS]\d+|T\d+(\.\d+)?)", ref.strip()):
-            raise KmcError(f"exclude.{ref}: 只能排除工作任務、主要職責或知識（K）、技能（S）")
-        std, code = locate(ref, stds, has, f"exclude.{ref}")
-        if code[0] == "T":
-            for key, task in tasks.items():
-                if key[0] == std.code and code in (task.code, duty_of[key]) and key not in skip:
-                    skip.add(key)
-                    left.append(LeftOut(f"{std.code} {task.code}", "task", task.name, reason))
+            raise KmcError(f"{field}: 只能排除主要職責、工作任務、知識（K）或技能（S）")
+        std, code = locate(ref, stds, has, field)
+        kind = {"T": "task", "K": "knowledge", "S": "skill"}[code[0]]
+        if kind == "task":
+            hits = [(t.code, t.name) for s, d, t in selected
+                    if s is std and code in (d.code, t.code)]
+            skip_tasks.update((std.code, c) for c, _ in hits)
         else:
-            names = [r.name for t in (t for k, t in tasks.items() if k[0] == std.code)
-                     for r in (t.knowledge if code[0] == "K" else t.skills) if r.code == code]
-            if names:
-                skip_items.add((std.code, code))
-                left.append(LeftOut(f"{std.code} {code}",
-                                    "knowledge" if code[0] == "K" else "skill", names[0], reason))
-    left.sort(key=lambda x: (spec.standards.index(x.ref.split()[0]), code_key(x.ref.split()[1])))
-    return skip, skip_items, left
+            hits = [(r.code, r.name) for s, _, t in selected if s is std
+                    for r in (t.knowledge if kind == "knowledge" else t.skills)
+                    if r.code == code][:1]
+            skip_items.update((std.code, c) for c, _ in hits)
+        for c, name in hits:
+            left.setdefault(f"{std.code} {c}", LeftOut(f"{std.code} {c}", kind, name, reason))
+
+    def order(x: LeftOut):
+        std, code = x.ref.split()
+        return spec.standards.index(std), "TKS".index(code[0]), code_key(code)
+
+    return skip_tasks, skip_items, sorted(left.values(), key=order)
 
 
 def _items(std: Standard, refs: list[Ref], skip_items) -> list[Item]:
@@ -326,15 +331,10 @@ def _objective(p: Indicator, band: Band, levels: Mapping[int, str]) -> Objective
 
 def _weights(units: list[Unit]) -> list[Fraction]:
     """w = (2·P + Σ 1/n) × (3 + L); see the module docstring."""
-    teach = Counter((i.standard, i.code) for u in units for i in {
-        (x.standard, x.code): x for x in u.knowledge + u.skills}.values())
-    return [(2 * len(u.indicators) + sum(
-        (Fraction(1, teach[key]) for key in {(x.standard, x.code) for x in u.knowledge + u.skills}),
-        Fraction(0))) * (3 + u.level) for u in units]
-
-
-def _fixed(units: list[Unit], fixed: Mapping[str, float]) -> dict[int, float]:
-    return {i: fixed[u.key] for i, u in enumerate(units) if u.key in fixed}
+    items = [{(x.standard, x.code) for x in u.knowledge + u.skills} for u in units]
+    teach = Counter(key for keys in items for key in keys)
+    return [(2 * len(u.indicators) + sum((Fraction(1, teach[k]) for k in keys), Fraction(0)))
+            * (3 + u.level) for u, keys in zip(units, items)]
 
 
 def split_hours(total: float, weights: Sequence[Fraction | int], minimum: float,
@@ -343,23 +343,23 @@ def split_hours(total: float, weights: Sequence[Fraction | int], minimum: float,
     ``minimum``, units in ``fixed`` (index → hours) exactly as given; largest remainder, so
     the parts add up to ``total`` exactly.  The caller has checked that this is possible."""
     halves = {i: round(h * 2) for i, h in (fixed or {}).items()}
-    floor = round(minimum * 2)
-    left = round(total * 2) - sum(halves.values())
-    weights = [Fraction(w) for w in weights] if any(weights) else [Fraction(1)] * len(weights)
+    floor, left = round(minimum * 2), round(total * 2) - sum(halves.values())
     free = [i for i in range(len(weights)) if i not in halves]
-    while free:
-        low = [i for i in free if left * weights[i] < floor * sum(weights[j] for j in free)]
+    w = {i: Fraction(weights[i]) for i in free}
+    if not any(w.values()):
+        w = dict.fromkeys(free, Fraction(1))  # nothing to weigh: equal shares
+    while free:  # units whose share falls below the minimum get the minimum
+        low = [i for i in free if left * w[i] < floor * sum(w[j] for j in free)]
         if not low:
             break
         halves.update((i, floor) for i in low)
         left -= floor * len(low)
         free = [i for i in free if i not in low]
     if free:
-        total_w = sum(weights[i] for i in free) or 1
-        share = {i: left * weights[i] / total_w for i in free}
+        share = {i: left * w[i] / sum(w[j] for j in free) for i in free}
         halves.update((i, math.floor(share[i])) for i in free)
         rest = left - sum(halves[i] for i in free)
-        for i in sorted(free, key=lambda i: (-(share[i] - halves[i]), i))[:rest]:
+        for i in sorted(free, key=lambda i: (halves[i] - share[i], i))[:rest]:
             halves[i] += 1
     return [halves[i] / 2 for i in range(len(weights))]
 

@@ -1,0 +1,399 @@
+"""Syllabus planning: course specs, unit layout, hours, objectives, methods, coverage."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kmc_reports.analyses.syllabus import check, load_levels, plan, split_hours
+from kmc_reports.course import CourseSpec, load_course, validate_against
+from kmc_reports.errors import KmcError
+from kmc_reports.store import Library
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSES = sorted((ROOT / "data" / "courses").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def standards():
+    return Library(ROOT / "data" / "standards").load()
+
+
+@pytest.fixture(scope="module")
+def levels():
+    return load_levels()
+
+
+def by_code(standards, code):
+    return next(s for s in standards if s.code == code)
+
+
+def spec(**fields) -> CourseSpec:
+    return CourseSpec(**{"name": "活動企劃實務", "standards": ["KMC2432-001v4"],
+                         "total_hours": 18, **fields})
+
+
+def spec_file(tmp_path, **fields) -> Path:
+    path = tmp_path / "course.yaml"
+    data = {"name": "活動企劃實務", "standards": ["KMC2432-001v4"], "total_hours": 18, **fields}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def error_of(path: Path, standards) -> str:
+    with pytest.raises(KmcError) as exc:
+        validate_against(load_course(path), standards, path)
+    return str(exc.value)
+
+
+def assert_hours(p, minimum=1.0):
+    hours = [u.hours for u in p.units]
+    assert sum(hours) == p.total_hours == p.spec.total_hours
+    assert all(h * 2 == int(h * 2) and h >= minimum for h in hours)
+    by_key = {u.key: u.hours for u in p.units}
+    for m in p.modules:
+        assert m.hours == sum(by_key[k] for k in m.units)
+
+
+# -- bundled specs -----------------------------------------------------------------------
+
+def test_a_default_spec_per_bundled_standard(standards):
+    assert [p.stem for p in COURSES] == [s.code for s in standards]
+
+
+@pytest.mark.parametrize("path", COURSES, ids=lambda p: p.stem)
+def test_bundled_specs_plan_cleanly(path, standards, levels):
+    course = load_course(path)
+    validate_against(course, standards, path)
+    p = plan(standards, course, levels)
+    assert_hours(p, course.min_unit_hours)
+    assert 18 <= p.total_hours <= 36
+    assert p.findings == [] and p.left_out == []
+    assert p.needs and p.purpose and p.summary
+
+
+def test_bundled_modules_follow_the_duties(standards, levels):
+    p = plan(standards, load_course(ROOT / "data/courses/KMC3332-002v3.yaml"), levels)
+    assert [len(m.units) for m in p.modules] == [2, 4, 4, 2, 3, 2]
+    assert [u.key for u in p.units] == [k for m in p.modules for k in m.units]
+    assert sum(m.hours for m in p.modules) == 36
+
+
+# -- hours -------------------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_split_hours_adds_up_exactly(data):
+    n = data.draw(st.integers(1, 20))
+    weights = data.draw(st.lists(st.fractions(0, 60, max_denominator=12), min_size=n,
+                                 max_size=n))
+    minimum = data.draw(st.sampled_from([0.5, 1.0, 1.5, 2.0]))
+    fixed_at = data.draw(st.sets(st.integers(0, n - 1), max_size=n - 1))
+    fixed = {i: data.draw(st.integers(int(minimum * 2), 12)) / 2 for i in sorted(fixed_at)}
+    total = sum(fixed.values()) + (n - len(fixed)) * minimum + data.draw(st.integers(0, 200)) / 2
+    hours = split_hours(total, weights, minimum, fixed)
+    assert sum(hours) == total
+    assert all(h * 2 == int(h * 2) and h >= minimum for h in hours)
+    assert all(hours[i] == h for i, h in fixed.items())
+
+
+def test_split_hours_follows_the_weights():
+    assert split_hours(10, [Fraction(1), Fraction(1), Fraction(3)], 1) == [2, 2, 6]
+    assert split_hours(7.5, [1, 1, 1, 1, 1], 1) == [2, 1.5, 1.5, 1.5, 1]  # remainders: order
+    assert split_hours(6, [0, 0, 100], 1) == [1, 1, 4]  # the minimum first
+
+
+@pytest.mark.parametrize("total", [7.5, 100, 5])
+def test_awkward_totals(total, standards, levels):
+    course = spec(tasks=["T1", "T2.1", "T2.2"], units="task", total_hours=total)
+    p = plan(standards, course, levels)
+    assert len(p.units) == 5
+    assert_hours(p)
+
+
+def test_overrides_are_kept_and_the_rest_is_split(standards, levels):
+    p = plan(standards, spec(hours={"T1.1": 6, "T2.3": 1.5}), levels)
+    hours = {u.key: u.hours for u in p.units}
+    assert hours["T1.1"] == 6 and hours["T2.3"] == 1.5
+    assert_hours(p)
+
+
+def test_too_few_hours_names_the_file_and_field(tmp_path, standards):
+    path = spec_file(tmp_path, standards=["KMC3332-002v3"], total_hours=10)
+    assert error_of(path, standards) == (
+        f"{path}: total_hours: 10 小時不足以安排 17 個單元（每單元至少 1 小時）")
+    path = spec_file(tmp_path, total_hours=7, hours={"T1.1": 4})
+    assert error_of(path, standards) == (
+        f"{path}: total_hours: 扣除指定時數後剩 3 小時，不足以安排 5 個單元（每單元至少 1 小時）")
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"hours": {"T1.1": 20}}, "hours: 指定時數合計 20 小時，超過課程總時數 18 小時"),
+    ({"hours": {"T1.1": 0.5}}, "hours.T1.1: 0.5 小時低於每單元最少 1 小時"),
+    ({"hours": {"T1": 4}}, "hours.T1: T1 含 3 個單元，請逐一指定單元時數"),
+    ({"tasks": ["T1"], "hours": {"T1.1": 6, "T1.2": 6, "T1.3": 5}},
+     "hours: 每個單元都已指定時數，合計 17 小時，須等於課程總時數 18 小時"),
+])
+def test_bad_overrides(tmp_path, standards, fields, message):
+    path = spec_file(tmp_path, **fields)
+    assert error_of(path, standards) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({"total_hours": 0}, "total_hours = 0：必須大於 0"),
+    ({"total_hours": -3}, "total_hours = -3：必須大於 0"),
+    ({"total_hours": 7.3}, "total_hours = 7.3：必須是 0.5 的倍數"),
+    ({"hours": {"T1.1": 0}}, "hours.T1.1 = 0：必須大於 0"),
+    ({"delivery": "函授"}, "delivery = \"函授\"：必須是 '實體', '線上' or '混成' 之一"),
+    ({"teacher": "王"}, "teacher：不認得的欄位"),
+])
+def test_model_errors_name_file_field_and_value(tmp_path, fields, field):
+    path = spec_file(tmp_path, **fields)
+    with pytest.raises(KmcError) as exc:
+        load_course(path)
+    assert str(exc.value).startswith(f"{path}:") and field in str(exc.value)
+    assert exc.value.line is not None
+
+
+def test_malformed_yaml_names_the_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: 活動企劃實務\nstandards: [KMC2432-001v4\ntotal_hours: 18\n",
+                    encoding="utf-8")
+    with pytest.raises(KmcError) as exc:
+        load_course(path)
+    assert exc.value.path == str(path) and exc.value.line == 3
+    assert "YAML 格式錯誤" in exc.value.message
+
+
+# -- names and references ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["職能基準課程", "活動企劃3級班", "活動企劃認證班", "活動企劃證照",
+                                  "活動企劃職能單元", "級別３活動企劃", "活動企劃 Level 3"])
+def test_forbidden_course_names(tmp_path, name):
+    with pytest.raises(KmcError) as exc:
+        load_course(spec_file(tmp_path, name=name))
+    assert "name = " in str(exc.value) and "課程名稱不可" in str(exc.value)
+
+
+def test_forbidden_english_name(tmp_path):
+    with pytest.raises(KmcError, match="english_name"):
+        load_course(spec_file(tmp_path, english_name="Event Planning Level 3"))
+
+
+def test_plain_course_names_pass(tmp_path):
+    assert load_course(spec_file(tmp_path, name="初級活動企劃實務")).name == "初級活動企劃實務"
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"tasks": ["T1.1", "T1.2", "T9.9"]}, "tasks[2]: T9.9 不在 KMC2432-001v4"),
+    ({"standards": ["KMC9999-001v1"]}, "standards[0]: 找不到職能基準 KMC9999-001v1"),
+    ({"modules": [{"name": "A", "units": ["T1"]}, {"name": "B", "units": ["T2.9"]}]},
+     "modules[1].units[0]: T2.9 不在 KMC2432-001v4"),
+    ({"tasks": ["T1"], "modules": [{"name": "A", "units": ["T1", "T2.1"]}]},
+     "modules[0].units[1]: T2.1 不是本課程的單元（單元：T1.1、T1.2、T1.3）"),
+    ({"modules": [{"name": "A", "units": ["T1"]}]}, "modules: 單元 T2.1、T2.2、T2.3 未編入任何模組"),
+    ({"modules": [{"name": "A", "units": ["T1", "T2"]}, {"name": "B", "units": ["T2.1"]}]},
+     "modules[1].units[0]: 單元 T2.1 已編入模組「A」"),
+    ({"units": "duty", "hours": {"T1.1": 3}},
+     "hours.T1.1: T1.1 不是本課程的單元（單元：T1、T2）"),
+])
+def test_references_are_checked(tmp_path, standards, fields, message):
+    path = spec_file(tmp_path, **fields)
+    assert error_of(path, standards) == f"{path}: {message}"
+
+
+# -- units -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule, keys", [
+    ("auto", ["T1.1", "T1.2", "T1.3", "T2"]),  # T2.1 and T2.2 have 2 indicators each
+    ("task", ["T1.1", "T1.2", "T1.3", "T2.1", "T2.2"]),
+    ("duty", ["T1", "T2"]),
+])
+def test_unit_rules(rule, keys, standards, levels):
+    p = plan(standards, spec(standards=["KMC2432-004v2"], units=rule), levels)
+    assert [u.key for u in p.units] == keys
+    std = by_code(standards, "KMC2432-004v2")
+    names = {d.code: d.name for d in std.duties} | {t.code: t.name for _, t in std.tasks()}
+    assert [u.name for u in p.units] == [names[k] for k in keys]
+    assert [t.code for u in p.units for t in u.tasks] == ["T1.1", "T1.2", "T1.3", "T2.1", "T2.2"]
+
+
+def test_auto_keeps_a_lone_small_task_a_task_unit(standards, levels):
+    p = plan(standards, spec(standards=["KMC2432-004v2"], tasks=["T1", "T2.1"]), levels)
+    assert [u.key for u in p.units] == ["T1.1", "T1.2", "T1.3", "T2.1"]
+
+
+def test_unit_level_is_the_highest_band(standards, levels):
+    p = plan(standards, spec(units="duty"), levels)
+    assert [u.level for u in p.units] == [3, 4]
+
+
+@pytest.mark.parametrize("code, tasks, level", [
+    ("KMC2432-001v4", [], 3), ("KMC2432-002v4", [], 4), ("KMC2432-003v1", [], 2),
+    ("KMC2432-001v4", ["T1.1", "T2.1"], 4),  # a tie goes to the higher level
+])
+def test_course_level_default(code, tasks, level, standards, levels):
+    assert plan(standards, spec(standards=[code], tasks=tasks), levels).level == level
+    assert plan(standards, spec(standards=[code], tasks=tasks, level=5), levels).level == 5
+
+
+# -- content -----------------------------------------------------------------------------
+
+def test_objectives_are_abcd_with_indicator_and_descriptor(standards, levels):
+    for course in COURSES:
+        p = plan(standards, load_course(course), levels)
+        for u in p.units:
+            assert [o.indicator for o in u.objectives] == [i.code for i in u.indicators]
+            for o, i in zip(u.objectives, u.indicators):
+                assert o.audience == "學員" and o.behaviour == i.text
+                assert i.text.rstrip("。") in o.text and o.condition in o.text
+                descriptor = levels[i.level].split("。")[0]
+                assert f"職能級別 {i.level}（{descriptor}）" in o.degree and o.degree in o.text
+
+
+def test_objective_condition_names_the_outputs(standards, levels):
+    p = plan(standards, spec(), levels)
+    objective = p.units[0].objectives[0]
+    assert objective.text == (
+        "學員在課堂提供的案例情境與活動需求書範例下，能蒐集專案活動產業現況、活動形式與注意事項，"
+        "達到職能級別 3（能夠在部分變動及非常規性的情況中，在一般監督下，獨立完成工作）的要求。")
+
+
+def test_indicators_and_items_are_copied_word_for_word(standards, levels):
+    std = by_code(standards, "KMC2432-001v4")
+    p = plan(standards, spec(), levels)
+    for u in p.units:
+        task = std.task(u.key)
+        assert [(i.code, i.text) for i in u.indicators] == [(i.code, i.text)
+                                                            for i in task.indicators]
+        assert {(k.code, k.name) for k in u.knowledge} == {(k.code, k.name)
+                                                           for k in task.knowledge}
+        assert [o.name for o in u.outputs] == [o.name for o in task.outputs]
+
+
+@pytest.mark.parametrize("path", COURSES, ids=lambda p: p.stem)
+def test_everything_selected_is_taught_and_assessed(path, standards, levels):
+    course = load_course(path)
+    p = plan(standards, course, levels)
+    std = by_code(standards, course.standards[0])
+    taught = {i.code for u in p.units for i in u.knowledge + u.skills}
+    assessed = {c for u in p.units for a in u.assessments for c in a.assesses}
+    for _, task in std.tasks():
+        assert {r.code for r in task.knowledge + task.skills} <= taught
+        assert {i.code for i in task.indicators} <= assessed
+        assert {o.name for o in task.outputs} <= assessed
+    assert {t.code for u in p.units for t in u.tasks} == {t.code for _, t in std.tasks()}
+
+
+def test_methods_and_assessments_follow_kind_and_level(standards, levels):
+    p = plan(standards, spec(), levels)
+    level3, level4 = p.units[0], p.units[3]
+    assert (level3.level, level4.level) == (3, 4)
+    assert level3.methods == ["講述", "演練", "示範"]
+    assert level4.methods == ["講述", "演練", "專題", "示範", "案例"]
+    kinds = {(a.method, a.tool): a.assesses for a in level4.assessments if "態度" not in a.focus}
+    assert kinds[("測驗", "測驗卷")] == ["K01", "K03", "K04", "K05", "K07"]
+    assert kinds[("實作評量", "檢核表")][:5] == ["P2.1.1", "P2.1.2", "P2.1.3", "P2.1.4", "P2.1.5"]
+    assert kinds[("作業評量", "評量題目")] == ["活動執行檢查表", "異常處理紀錄"]
+    attitude = next(a for a in level4.assessments if "態度" in a.focus)
+    assert (attitude.method, attitude.tool) == ("實作評量", "檢核表")
+    assert attitude.assesses == [a.code for a in p.attitudes]
+    assert [a.name for a in p.attitudes][:2] == ["親和力", "主動積極"]
+
+
+def test_selecting_one_duty_covers_only_its_items(standards, levels):
+    std = by_code(standards, "KMC2432-001v4")
+    p = plan(standards, spec(tasks=["T1"]), levels)
+    t1 = [t for d, t in std.tasks() if d.code == "T1"]
+    assert [t.code for t in p.tasks] == ["T1.1", "T1.2", "T1.3"]
+    assert {t.code for u in p.units for t in u.tasks} == {"T1.1", "T1.2", "T1.3"}
+    assert {i.code for u in p.units for i in u.knowledge} == {r.code for t in t1
+                                                              for r in t.knowledge}
+    assert {i.code for u in p.units for i in u.skills} == {r.code for t in t1 for r in t.skills}
+    assert {i.code for u in p.units for i in u.indicators} == {i.code for t in t1
+                                                               for i in t.indicators}
+    assert "K07" not in {i.code for u in p.units for i in u.knowledge}
+    assert p.findings == []
+
+
+def test_plan_is_deterministic_and_json(standards, levels):
+    course = load_course(ROOT / "data/courses/KMC3332-002v3.yaml")
+    first, second = plan(standards, course, levels), plan(list(standards), course, levels)
+    assert first.to_dict() == second.to_dict()
+    assert json.loads(json.dumps(first.to_dict(), ensure_ascii=False)) == first.to_dict()
+
+
+# -- several standards -------------------------------------------------------------------
+
+def test_several_standards(standards, levels):
+    course = spec(standards=["KMC2432-001v4", "KMC2432-004v2"],
+                  tasks=["KMC2432-001v4 T1", "T2.3", "KMC2432-004v2 T1.1"],
+                  hours={"KMC2432-004v2 T1.1": 4}, total_hours=21)
+    p = plan(standards, course, levels)
+    assert [u.key for u in p.units] == ["KMC2432-001v4 T1.1", "KMC2432-001v4 T1.2",
+                                        "KMC2432-001v4 T1.3", "KMC2432-001v4 T2.3",
+                                        "KMC2432-004v2 T1.1"]
+    assert p.units[-1].hours == 4 and p.units[-1].standard == "KMC2432-004v2"
+    assert_hours(p)
+    assert [s.code for s in p.standards] == ["KMC2432-001v4", "KMC2432-004v2"]
+    assert p.standards[0].version == "V4" and p.standards[0].date == "2023/12/15"
+    assert {a.standard for a in p.attitudes} == {"KMC2432-001v4", "KMC2432-004v2"}
+    assert p.findings == []
+
+
+def test_ambiguous_bare_codes_are_refused(tmp_path, standards):
+    path = spec_file(tmp_path, standards=["KMC2432-001v4", "KMC2432-004v2"], tasks=["T1.1"])
+    assert error_of(path, standards) == (
+        f"{path}: tasks[0]: T1.1 不明確（KMC2432-001v4、KMC2432-004v2 都有），"
+        "請寫成「KMC2432-001v4 T1.1」")
+
+
+def test_duplicate_unit_names_get_the_standard_name(standards, levels):
+    twin = by_code(standards, "KMC2432-004v2").model_copy(
+        update={"code": "KMC2432-004v3", "name": "公關企劃人員（新版）"})
+    course = spec(standards=["KMC2432-004v2", "KMC2432-004v3"], total_hours=30)
+    p = plan([*standards, twin], course, levels)
+    names = [u.name for u in p.units]
+    assert len(set(names)) == len(names) == 8
+    assert names[0] == "企劃公關活動" and names[4] == "企劃公關活動（公關企劃人員（新版））"
+
+
+# -- leaving out and checking ------------------------------------------------------------
+
+def test_exclusions_are_left_out_not_flagged(standards, levels):
+    exclude = {"T1.1": "來源職能基準已涵蓋", "K05": "來源職能基準已涵蓋", "S99": "x"}
+    with pytest.raises(KmcError, match="exclude.S99: S99 不在 KMC2432-001v4"):
+        plan(standards, spec(), levels, exclude=exclude)
+    del exclude["S99"]
+    p = plan(standards, spec(), levels, exclude=exclude)
+    assert [(x.ref, x.kind, x.name) for x in p.left_out] == [
+        ("KMC2432-001v4 T1.1", "task", "企劃需求分析"),
+        ("KMC2432-001v4 K05", "knowledge", "成本概念")]
+    assert "T1.1" not in [u.key for u in p.units] and "T1.1" not in [t.code for t in p.tasks]
+    assert "K05" not in {i.code for u in p.units for i in u.knowledge}
+    assert "K05" not in {i.code for t in p.tasks for i in t.knowledge}
+    assert p.findings == []
+    assert_hours(p)
+
+
+def test_check_reports_gaps(standards, levels):
+    p = plan(standards, spec(), levels)
+    p.units[0].knowledge = [k for k in p.units[0].knowledge if k.code != "K06"]
+    p.units[1].knowledge = [k for k in p.units[1].knowledge if k.code != "K06"]
+    p.units[0].assessments = [a for a in p.units[0].assessments if a.method != "實作評量"]
+    p.units[0].hours += 0.5
+    ids = [f.id for f in check(p)]
+    assert ids == ["knowledge-untaught", "indicator-unassessed", "indicator-unassessed",
+                   "hours-total"]
+
+
+def test_levels_file(levels):
+    assert sorted(levels) == [1, 2, 3, 4, 5, 6]
+    assert levels[2].startswith("能夠在大部分可預計及有規律的情況中") and "基本知識、技能" in levels[2]
+    assert yaml.safe_load((ROOT / "data/levels.yaml").read_text(encoding="utf-8"))["source"]
