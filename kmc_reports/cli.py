@@ -9,6 +9,7 @@ from functools import wraps
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from . import __version__
 from .analyses import diff as diff_mod
@@ -16,6 +17,9 @@ from .analyses import lint as lint_mod
 from .config import load_config
 from .corrections import apply_corrections
 from .errors import KmcError
+from .analyses.syllabus import load_levels
+from .analyses.syllabus import plan as plan_course
+from .course import CourseSpec, load_course, validate_against
 from .importers import import_file
 from .model import Standard
 from .store import Library, dump_standard, load_standard, save_standard
@@ -225,6 +229,82 @@ def diff_cmd(obj: _Ctx, old, new, fmt, out, force, org) -> None:
     click.echo(f"{len(d.changes)} changes")
 
 
+def _course(obj: _Ctx, code: str) -> tuple[CourseSpec, Path | None]:
+    """The bundled course spec of a standard, else a plain one covering all its tasks."""
+    path = obj.data / "courses" / f"{code}.yaml"
+    if path.is_file():
+        return load_course(path), path
+    std = obj.library.get(code)
+    return CourseSpec(name=f"{std.name}實務", standards=[code],
+                      total_hours=max(6, 3 * sum(1 for _ in std.tasks())),
+                      audience=f"擔任或有意擔任{std.name}者"), None
+
+
+def _syllabus(obj: _Ctx, spec: CourseSpec, path: Path | None, hours: float | None,
+              exclude: dict[str, str] | None = None):
+    """Plan a course: the spec (with --hours), checked against the standards it names."""
+    if hours is not None:
+        try:
+            spec = CourseSpec.model_validate({**spec.model_dump(), "total_hours": hours})
+        except ValidationError as exc:
+            raise KmcError(f"--hours {hours:g}: {exc.errors()[0]['msg']}") from None
+    missing = [c for c in spec.standards if c not in obj.library.codes()]
+    if missing:
+        raise KmcError(f"standards: {missing[0]} 不在資料夾 {obj.library.folder}",
+                       str(path) if path else None)
+    standards = obj.library.load(spec.standards)
+    validate_against(spec, standards, path)
+    return plan_course(standards, spec, load_levels(obj.data / "levels.yaml"), exclude)
+
+
+@main.command()
+@click.argument("course", required=False)
+@click.option("--hours", type=float, default=None, help="Total hours (overrides the spec).")
+@click.option("--from", "source", default=None, help="Upskilling: the standard people have.")
+@click.option("--to", "target", default=None, help="Upskilling: the standard they move to.")
+@click.option("--format", "fmt", default="docx,pdf,xlsx", show_default=True,
+              help="Comma-separated: docx, pdf, html (the report), xlsx (coverage matrix).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True)
+@click.option("--org", default=None, help="Organisation name.")
+@click.pass_obj
+@_errors_to_exit
+def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
+    """Training syllabus drafted as the iCAP course report (課程規劃), with coverage.xlsx.
+
+    COURSE is a standard code (its spec in data/courses/, or all its tasks) or a course spec
+    file.  With --from A --to B, only what B needs that A does not already give."""
+    formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
+    base = None
+    if source or target:
+        if not (source and target) or course:
+            raise KmcError("upskilling needs both --from and --to, and no COURSE")
+        from .analyses import crosswalk
+        from .analyses.upskill import upskill_exclusions
+        pair = obj.library.load([source, target])
+        cw = crosswalk.build_crosswalk(
+            pair, crosswalk.load_decisions(obj.data / "crosswalk.yaml"))
+        spec, path = _course(obj, target)
+        spec = spec.model_copy(update={"name": f"{spec.name}（進階）"})
+        plan = _syllabus(obj, spec, path, hours, upskill_exclusions(*pair, cw))
+        name, base = f"{target}-from-{source}", pair[0]
+    elif course and Path(course).suffix in (".yaml", ".yml"):
+        path = Path(course)
+        plan = _syllabus(obj, load_course(path), path, hours)
+        name = path.stem
+    elif course:
+        spec, path = _course(obj, course)
+        plan = _syllabus(obj, spec, path, hours)
+        name = course
+    else:
+        raise KmcError("name a standard code or a course spec file (or --from and --to)")
+    output = Output(obj.options(formats, org=org))
+    for written in output.syllabus(plan, out, name, base):
+        click.echo(written)
+    for finding in plan.findings:
+        _warn(finding.message)
+
+
 def _comparison(obj: _Ctx, codes, out: Path, formats: tuple[str, ...]) -> list[Path]:
     """The workbook at OUT and, for docx/pdf/html, the summary beside it."""
     from .analyses import crosswalk
@@ -299,7 +379,8 @@ def crosswalk_apply(obj: _Ctx, workbook: Path) -> None:
 def build(obj: _Ctx, out: Path) -> None:
     """Validate the bundled standards and write every report under OUT.
 
-    OUT/<code>/ holds each standard's profile, job description and checklist;
+    OUT/<code>/ holds each standard's profile, job description, checklist, syllabus and
+    its coverage matrix;
     OUT/comparison.xlsx and OUT/comparison-summary.* compare them all;
     OUT/lint.txt and OUT/lint.json hold the data findings."""
     from .atomic import write_text
@@ -319,6 +400,8 @@ def build(obj: _Ctx, out: Path) -> None:
             written += len(output.documents(job_document(std, opts),
                                             folder / f"{std.code}-job"))
             written += len(forms.checklist(std, folder / f"{std.code}-checklist"))
+            spec, path = _course(obj, std.code)
+            written += len(forms.syllabus(_syllabus(obj, spec, path, None), folder, std.code))
     comparison = _comparison(obj, (), out / "comparison.xlsx", ("xlsx", "docx", "pdf"))
     write_text(out / "lint.txt", lint_mod.render(findings, "table"))
     write_text(out / "lint.json", lint_mod.render(findings, "json"))

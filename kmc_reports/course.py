@@ -47,6 +47,8 @@ class Module(BaseModel):
 
 
 class CourseSpec(BaseModel):
+    """One course to plan (see the module docstring for references and the unit rule)."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: NonEmpty  # 課程名稱
@@ -90,7 +92,7 @@ _MESSAGES = {
     "greater_than_equal": "不可小於 {ge}",
     "less_than_equal": "不可大於 {le}",
     "multiple_of": "必須是 {multiple_of} 的倍數",
-    "literal_error": "必須是 {expected} 之一",
+    "literal_error": "必須是 {choices} 之一",
     "string_pattern_mismatch": "格式不符（應如 KMC2432-001v4）",
     "too_short": "至少需要 {min_length} 項",
     "string_too_short": "不可空白",
@@ -110,7 +112,9 @@ def _message(err: dict) -> str:
     if err["type"] == "value_error":
         return err["msg"].removeprefix("Value error, ")
     template = _MESSAGES.get(err["type"])
-    return template.format(**err.get("ctx", {})) if template else err["msg"]
+    ctx = dict(err.get("ctx", {}))
+    ctx["choices"] = "、".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+    return template.format(**ctx) if template else err["msg"]
 
 
 def load_course(path: str | Path) -> CourseSpec:
@@ -263,6 +267,8 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
         if len(keys) > 1:
             raise KmcError(f"hours.{ref}: {ref} 含 {len(keys)} 個單元，請逐一指定單元時數")
         if keys:
+            if keys[0] in fixed:
+                raise KmcError(f"hours.{ref}: 單元 {keys[0]} 的時數重複指定")
             if h < spec.min_unit_hours:
                 raise KmcError(f"hours.{ref}: {_hours(h)} 小時低於每單元最少 "
                                f"{_hours(spec.min_unit_hours)} 小時")

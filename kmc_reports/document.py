@@ -59,12 +59,13 @@ class KeyValue:
 
     rows: list[tuple[list[Run], list[Run]]]
     key_width: float = 0.25  # share of the line the labels take
+    id: str = ""  # lets checks find the block again
 
     def as_table(self) -> "Table":
         """Writers print it as a borderless-looking two-column table."""
         return Table([self.key_width, 1 - self.key_width],
                      [[Cell([Paragraph(k)], shade="EEF2F6", valign="middle"),
-                       Cell([Paragraph(v)])] for k, v in self.rows])
+                       Cell([Paragraph(v)])] for k, v in self.rows], id=self.id)
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Table:
     rows: list[list[Cell]]
     header_rows: int = 0  # repeated at the top of every page
     size: str = "normal"  # normal | small
+    id: str = ""  # lets checks find the table again (e.g. the course report's 表2)
 
 
 @dataclass
@@ -201,3 +203,14 @@ def document_text(doc: Document) -> str:
     for section in doc.sections:
         parts += [plain(b) for b in section.blocks]
     return "\n".join(parts)
+
+
+def find_table(doc: Document, table_id: str) -> Table | None:
+    """The table (or key–value block, as a table) a template marked with this id."""
+    for section in doc.sections:
+        for block in section.blocks:
+            if isinstance(block, Table) and block.id == table_id:
+                return block
+            if isinstance(block, KeyValue) and block.id == table_id:
+                return block.as_table()
+    return None

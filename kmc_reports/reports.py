@@ -94,6 +94,26 @@ def diff_document(d: diff_mod.StandardDiff, opts: Options) -> Document:
         "org": _org(opts)}, opts.templates)
 
 
+def syllabus_document(plan, opts: Options, source: Standard | None = None) -> Document:
+    """The syllabus, rendered, checked, and rendered again with the check in its appendix.
+    `source`: the standard an upskilling course builds on."""
+    from .analyses.syllabus import ASSESSMENTS, METHODS, TOOLS
+    from .syllabus_check import check_syllabus
+    from .writers.coverage_xlsx import coverage_rows
+
+    context = {"plan": plan, "methods": METHODS, "assessment_methods": ASSESSMENTS,
+               "assessment_tools": TOOLS, "org": _org(opts), "source": source,
+               "spans": {"t1": {col: views.merge_spans([tuple(getattr(t, col)) for t in
+                                                        plan.tasks])
+                                for col in ("knowledge", "skills")}},
+               "coverage": [{"code": code, "name": words, "units": hits}
+                            for _, kind, code, words, hits in coverage_rows(plan)
+                            if kind in "KS"]}
+    draft = render("syllabus.xml.j2", {**context, "checks": None}, opts.templates)
+    checks = check_syllabus(draft, plan)
+    return render("syllabus.xml.j2", {**context, "checks": checks}, opts.templates)
+
+
 class Output:
     """Writes a report's formats next to each other, each file whole or not at all."""
 
@@ -118,7 +138,8 @@ class Output:
         return self._fonts
 
     def documents(self, doc: Document, stem: Path,
-                  extra: dict[str, Callable[[], bytes]] | None = None) -> list[Path]:
+                  extra: dict[str, Callable[[], bytes]] | None = None,
+                  paths: dict[str, Path] | None = None) -> list[Path]:
         """Render every format to memory first, so a failure writes nothing."""
         from .writers.docx import write_docx
         from .writers.html import write_html
@@ -130,7 +151,8 @@ class Output:
             "html": lambda: write_html(doc, self.fonts),
             **(extra or {}),
         }
-        blobs = [(stem.with_name(f"{stem.name}.{fmt}"), writers[fmt]())
+        paths = paths or {}
+        blobs = [(paths.get(fmt, stem.with_name(f"{stem.name}.{fmt}")), writers[fmt]())
                  for fmt in self.opts.formats if fmt in writers]
         for path, blob in blobs:
             write_bytes(path, blob)
@@ -150,3 +172,13 @@ class Output:
 
         return self.documents(diff_document(d, self.opts), stem,
                               {"xlsx": lambda: write_diff_xlsx(d)})
+
+    def syllabus(self, plan, folder: Path, name: str,
+                 source: Standard | None = None) -> list[Path]:
+        """The course report draft <name>-syllabus.*, and <name>-coverage.xlsx beside it."""
+        from .writers.coverage_xlsx import write_coverage_xlsx
+
+        return self.documents(syllabus_document(plan, self.opts, source),
+                              folder / f"{name}-syllabus",
+                              {"xlsx": lambda: write_coverage_xlsx(plan)},
+                              {"xlsx": folder / f"{name}-coverage.xlsx"})

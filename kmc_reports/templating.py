@@ -8,8 +8,8 @@ Autoescaping keeps text from the data from ever becoming markup.  The markup is 
       <section orientation="landscape">
         <h1>…</h1> <p align="center" style="title">text <b>bold</b> <i>italic</i><br/></p>
         <ul><li>…<ul><li>…</li></ul></li></ul>   <ol>…</ol>
-        <kv key-width="0.25"><item key="職能基準代碼">…</item></kv>
-        <table widths="1,2,3" header-rows="1" size="small">
+        <kv key-width="0.25" id="…"><item key="職能基準代碼">…</item></kv>
+        <table widths="1,2,3" header-rows="1" size="small" id="…">
           <tr><th>…</th><td rowspan="2" colspan="1" align="center" valign="middle"
               shade="F2F2F2">text, or <p>/<ul> blocks</td></tr></table>
         <img src="…" width="30"/>  <pagebreak/>  <spacer height="4"/>
@@ -41,7 +41,13 @@ def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters["hours"] = hours
     return env
+
+
+def hours(value: float) -> str:
+    """3.0 → 「3」, 2.5 → 「2.5」: how hours are printed everywhere."""
+    return f"{value:g}"
 
 
 def render(name: str, context: dict[str, Any], user_dir: str | Path | None = None) -> Document:
@@ -94,7 +100,7 @@ def _blocks(parent: ET.Element, source: str) -> list[Block]:
         elif tag == "kv":
             out.append(KeyValue([([Run(item.get("key", ""), bold=True)], _runs(item))
                                  for item in el if item.tag == "item"],
-                                float(el.get("key-width", "0.25"))))
+                                float(el.get("key-width", "0.25")), el.get("id", "")))
         elif tag == "table":
             out.append(_table(el, source))
         elif tag == "img":
@@ -177,7 +183,8 @@ def _table(el: ET.Element, source: str) -> Table:
     widths = [float(w) for w in el.get("widths", "").split(",") if w.strip()]
     if not widths:
         widths = [1.0] * max((sum(c.colspan for c in r) for r in rows), default=1)
-    return Table(widths, rows, int(el.get("header-rows", "0")), el.get("size", "normal"))
+    return Table(widths, rows, int(el.get("header-rows", "0")), el.get("size", "normal"),
+                 el.get("id", ""))
 
 
 def _chart(el: ET.Element, source: str) -> Chart:

@@ -119,3 +119,15 @@ def footnote_marks(std: Standard) -> dict[str, list[int]]:
 
 # The self-assessment scale of the checklists (DOCX, PDF and XLSX read the same).
 RATING_SCALE = [(1, "尚未具備"), (2, "初步具備"), (3, "大致具備"), (4, "熟練"), (5, "能指導他人")]
+
+
+def merge_spans(values: list) -> list[int]:
+    """Row spans for a column whose equal neighbours print as one merged cell: the first row
+    of a run gets the run's length, the rows it covers 0 ([a, a, b] → [2, 0, 1])."""
+    spans = [0] * len(values)
+    start = 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            spans[start] = i - start
+            start = i
+    return spans

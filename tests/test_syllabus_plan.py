@@ -105,7 +105,7 @@ def test_split_hours_adds_up_exactly(data):
 
 def test_split_hours_follows_the_weights():
     assert split_hours(10, [Fraction(1), Fraction(1), Fraction(3)], 1) == [2, 2, 6]
-    assert split_hours(7.5, [1, 1, 1, 1, 1], 1) == [2, 1.5, 1.5, 1.5, 1]  # remainders: order
+    assert split_hours(8, [1, 1, 1, 1, 1], 1) == [2, 1.5, 1.5, 1.5, 1.5]  # ties: course order
     assert split_hours(6, [0, 0, 100], 1) == [1, 1, 4]  # the minimum first
 
 
@@ -150,7 +150,7 @@ def test_bad_overrides(tmp_path, standards, fields, message):
     ({"total_hours": -3}, "total_hours = -3：必須大於 0"),
     ({"total_hours": 7.3}, "total_hours = 7.3：必須是 0.5 的倍數"),
     ({"hours": {"T1.1": 0}}, "hours.T1.1 = 0：必須大於 0"),
-    ({"delivery": "函授"}, "delivery = \"函授\"：必須是 '實體', '線上' or '混成' 之一"),
+    ({"delivery": "函授"}, "delivery = \"函授\"：必須是 實體、線上、混成 之一"),
     ({"teacher": "王"}, "teacher：不認得的欄位"),
 ])
 def test_model_errors_name_file_field_and_value(tmp_path, fields, field):

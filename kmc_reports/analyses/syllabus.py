@@ -39,12 +39,13 @@ import yaml
 
 from ..course import CourseSpec, UnitChoice, locate, validate_against
 from ..errors import KmcError
-from ..model import Band, Ref, Standard, code_key
+from ..model import Band, Duty, Ref, Standard, Task, code_key
 from ..views import latest_version
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 METHODS = ("講述", "討論", "演練", "協同", "專題", "示範", "案例", "其他")  # 表5, in form order
 ASSESSMENTS = ("測驗", "作業評量", "實作評量", "口頭報告", "其他")  # 表8, in form order
+TOOLS = ("測驗卷", "評量題目", "意見回饋表", "檢核表", "其他")  # 表8 評量工具, in form order
 AUDIENCE = "學員"
 
 
@@ -57,8 +58,8 @@ def load_levels(path: str | Path | None = None) -> dict[int, str]:
         raise KmcError("找不到檔案", str(path)) from None
     except yaml.YAMLError as exc:
         raise KmcError(f"YAML 格式錯誤：{getattr(exc, 'problem', exc)}", str(path)) from None
-    levels = {k: v for k, v in (data or {}).items() if k != "source"}
-    if sorted(levels) != [1, 2, 3, 4, 5, 6] or not all(
+    levels = {k: v for k, v in data.items() if k != "source"} if isinstance(data, dict) else {}
+    if set(levels) != set(range(1, 7)) or not all(
             isinstance(v, str) and v.strip() for v in levels.values()):
         raise KmcError("應列出職能級別 1–6 的能力內涵（及 source）", str(path))
     return levels
@@ -194,9 +195,11 @@ class Plan:
 
 def plan(standards: Sequence[Standard], spec: CourseSpec, levels: Mapping[int, str],
          exclude: Mapping[str, str] | None = None) -> Plan:
-    """Plan the course.  ``exclude`` maps task/duty or K/S references (as in the spec) to the
-    reason they are left out; they land in ``Plan.left_out`` and are neither taught nor
-    flagged as uncovered.  References outside the selected tasks are ignored."""
+    """Plan the course.  ``standards`` may hold more than the spec names (e.g. the whole
+    library); ``levels`` is ``load_levels()``.  ``exclude`` maps task/duty or K/S references
+    (as in the spec) to the reason they are left out: they land in ``Plan.left_out`` and are
+    neither taught nor flagged as uncovered.  References outside the selected tasks are
+    ignored; references to nothing in the standard are errors."""
     stds = [s for s in standards if s.code in spec.standards]
     skip, skip_items, left_out = _exclusions(stds, spec, exclude or {})
     layout = validate_against(spec, list(standards), skip=skip)
@@ -279,7 +282,7 @@ def _indicators(std: Standard, task_code: str, band: Band) -> list[Indicator]:
     return [Indicator(std.code, task_code, p.code, p.text, band.level) for p in band.indicators]
 
 
-def _row(std: Standard, duty, task, skip_items) -> TaskRow:
+def _row(std: Standard, duty: Duty, task: Task, skip_items) -> TaskRow:
     return TaskRow(
         std.code, duty.code, task.code, task.name, max(task.levels),
         [p for b in task.bands for p in _indicators(std, task.code, b)],
@@ -290,9 +293,9 @@ def _row(std: Standard, duty, task, skip_items) -> TaskRow:
 def _unit(choice: UnitChoice, skip_items, levels: Mapping[int, str]) -> Unit:
     std, bands = choice.standard, [(t, b) for t in choice.tasks for b in t.bands]
     level = max(b.level for _, b in bands)
-    indicators = [p for t, b in bands for p in _indicators(std, t.code, b)]
-    objectives = [_objective(p, b, levels) for t, b in bands
-                  for p in _indicators(std, t.code, b)]
+    pairs = [(p, b) for t, b in bands for p in _indicators(std, t.code, b)]
+    indicators = [p for p, _ in pairs]
+    objectives = [_objective(p, b, levels) for p, b in pairs]
     knowledge = _items(std, [r for _, b in bands for r in b.knowledge], skip_items)
     skills = _items(std, [r for _, b in bands for r in b.skills], skip_items)
     outputs = [Item(std.code, o.code or "", o.name) for _, b in bands for o in b.outputs]
@@ -320,7 +323,9 @@ def _unit(choice: UnitChoice, skip_items, levels: Mapping[int, str]) -> Unit:
 
 
 def _objective(p: Indicator, band: Band, levels: Mapping[int, str]) -> Objective:
-    """ABCD: 學員 (A) 在<condition> (C)，能<indicator> (B)，達到<level descriptor> (D)。"""
+    """ABCD: 學員 (A) 在<condition> (C)，能<indicator> (B)，達到<level> (D)。  The degree
+    quotes the first sentence of the level descriptor (situation and supervision); the
+    outputs of the indicator's band, when it has any, are the material of the condition."""
     outputs = "、".join(o.name for o in band.outputs)
     condition = f"在課堂提供的案例情境與{outputs + '範例' if outputs else '工具'}下"
     descriptor = levels[p.level].split("。")[0]
@@ -410,14 +415,15 @@ def check(plan: Plan) -> list[Finding]:
     for key, row in rows.items():
         if key not in in_units:
             out.append(Finding("task-unmapped", f"工作任務 {' '.join(key)} {row.name} 不在任何單元"))
-        for kind, items in (("knowledge-untaught", row.knowledge), ("skill-untaught", row.skills)):
-            for i in items:
-                if (i.standard, i.code) not in taught:
-                    out.append(Finding(kind, f"{i.standard} {i.code} {i.name} 沒有單元教授"))
-        for p in row.indicators:
-            if (p.standard, p.code) not in assessed:
-                out.append(Finding("indicator-unassessed",
-                                   f"行為指標 {p.standard} {p.code} 沒有任何評量"))
+    items = {(i.standard, i.code): i for r in plan.tasks for i in r.knowledge + r.skills}
+    for key, i in items.items():
+        if key not in taught:
+            out.append(Finding("knowledge-untaught" if i.code[0] == "K" else "skill-untaught",
+                               f"{i.standard} {i.code} {i.name} 沒有單元教授"))
+    for p in (p for r in plan.tasks for p in r.indicators):
+        if (p.standard, p.code) not in assessed:
+            out.append(Finding("indicator-unassessed",
+                               f"行為指標 {p.standard} {p.code} 沒有任何評量"))
     for u in plan.units:
         if not u.tasks or any((t.standard, t.code) not in rows for t in u.tasks):
             out.append(Finding("unit-untraced", f"單元「{u.name}」對應不到本課程的工作任務"))

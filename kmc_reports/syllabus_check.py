@@ -1,0 +1,143 @@
+"""The consistency check reviewers run on a course report, run here on the document itself.
+
+It reads the tables back out of the rendered syllabus (by the ids its template gives them),
+so it also catches what a user's own template changed — not just what the planner meant.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .analyses.syllabus import Plan
+from .course import _LEVEL_IN_NAME, FORBIDDEN_WORDS
+from .document import Document, Table, find_table, grid
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def _rows(table: Table | None, skip_header: int = 1) -> list[list[str]]:
+    """Each row's cell texts by grid column (a merged cell's text in each row it spans)."""
+    if table is None:
+        return []
+    return [[slot.cell.text for slot in row] for row in grid(table)[skip_header:]]
+
+
+def _paragraphs(table: Table | None, col: int) -> list[str]:
+    if table is None:
+        return []
+    out = []
+    for row in grid(table)[table.header_rows:]:
+        slot = row[col]
+        if slot.origin:
+            out += [b.text for b in slot.cell.blocks if hasattr(b, "text")]
+    return out
+
+
+def _kv(doc: Document, table_id: str) -> dict[str, str]:
+    return {row[0]: row[1] for row in _rows(find_table(doc, table_id), 0) if len(row) > 1}
+
+
+def _number(text: str) -> float | None:
+    m = re.search(r"\d+(?:\.\d+)?", text)
+    return float(m.group()) if m else None
+
+
+def _codes(texts, pattern: str) -> set[str]:
+    return {c for t in texts for c in re.findall(pattern, t)}
+
+
+def check_syllabus(doc: Document, plan: Plan) -> list[Check]:
+    t1, t2, t3, t4 = (find_table(doc, i) for i in ("t1", "t2", "t3", "t4"))
+    t5, t8 = find_table(doc, "t5"), find_table(doc, "t8")
+    missing = [i for i, t in zip(("表1", "表2", "表3", "表4", "表5", "表8"),
+                                 (t1, t2, t3, t4, t5, t8)) if t is None]
+    if missing:
+        return [Check("文件包含所有設計表格", False, f"找不到{'、'.join(missing)}（範本是否移除了表格的 id？）")]
+    cover, info = _kv(doc, "cover"), _kv(doc, "info")
+    map_rows = [r for r in _rows(t2) if r[-1] and not r[0].startswith("合計") and r[2]]
+    total_2 = next((r for r in _rows(t2) if "合計" in "".join(r[:-1])), None)
+    content_rows = [r for r in _rows(t4) if not r[0].startswith("合計")]
+    total_4 = next((r for r in _rows(t4) if r[0].startswith("合計")), None)
+    checks = []
+
+    hours = {
+        "壹、課程資訊": _number(info.get("課程時數", "")),
+        "表2 合計": _number(total_2[-1]) if total_2 else None,
+        "表2 單元加總": sum(_number(r[5]) or 0 for r in map_rows),
+        "表4 合計": _number(total_4[1]) if total_4 else None,
+        "表4 單元加總": sum(_number(r[1]) or 0 for r in content_rows),
+    }
+    modules = []
+    for row in map_rows:
+        stated = re.search(r"（(\d+(?:\.\d+)?) 小時）", row[0])
+        if stated:
+            modules.append((row[0].split("\n")[0], float(stated.group(1))))
+    module_ok = all(abs(h - sum(_number(r[5]) or 0 for r in map_rows if r[0].startswith(name)))
+                    < 1e-9 for name, h in dict(modules).items())
+    values = {v for v in hours.values()}
+    checks.append(Check("課程時數一致（壹／表2／表4）", len(values) == 1 and module_ok,
+                        "；".join(f"{k} {v:g}" if v is not None else f"{k} 缺" for k, v in
+                                  hours.items()) + ("" if module_ok else "；模組時數不等於其單元加總")))
+
+    levels = {cover.get("課程職能級別"), info.get("課程職能級別")}
+    unit_levels_2 = [r[4] for r in map_rows]
+    unit_levels_3 = [r[1] for r in _rows(t3)]
+    checks.append(Check("課程職能級別一致（封面／壹）、單元級別一致（表2／表3）",
+                        len(levels) == 1 and unit_levels_2 == unit_levels_3,
+                        f"課程職能級別 {'、'.join(sorted(filter(None, levels)))}；"
+                        f"表2 單元級別 {'、'.join(unit_levels_2)}；表3 {'、'.join(unit_levels_3)}"))
+
+    p1, p3 = _paragraphs(t1, 1), _paragraphs(t3, 3)
+    not_in_1 = [p for p in p3 if p not in p1]
+    checks.append(Check("表3 對應行為指標與表1 逐字相同", not not_in_1 and set(p1) == set(p3),
+                        f"表1 {len(p1)} 項、表3 {len(p3)} 項" + (
+                            f"；不同：{'、'.join(p.split(' ')[0] for p in not_in_1)}" if not_in_1
+                            else "")))
+
+    names = {"表2": [r[2] for r in map_rows], "表3": [r[0] for r in _rows(t3)],
+             "表4": [r[0] for r in content_rows], "表5": [r[0] for r in _rows(t5)],
+             "表8": [r[0] for r in _rows(t8)]}
+    same = all(v == names["表2"] for v in names.values())
+    checks.append(Check("單元名稱於各表完全相同", same,
+                        f"{len(names['表2'])} 個單元" if same else "；".join(
+                            f"{k}：{'、'.join(v)}" for k, v in names.items())))
+
+    tasks_1 = _codes((r[0] for r in _rows(t1)), r"T\d+\.\d+")
+    tasks_2 = _codes((r[3] for r in map_rows), r"T\d+\.\d+")
+    checks.append(Check("表1 每一工作任務都在課程地圖（表2）", tasks_1 <= tasks_2,
+                        _gap("未列入課程地圖", tasks_1 - tasks_2, len(tasks_1), "項工作任務")))
+
+    ks_1 = _codes(_paragraphs(t1, 3) + _paragraphs(t1, 4), r"[KS]\d+")
+    ks_3 = _codes(_paragraphs(t3, 4) + _paragraphs(t3, 5), r"[KS]\d+")
+    checks.append(Check("表1 每一知識、技能都有單元涵蓋", ks_1 <= ks_3,
+                        _gap("無單元涵蓋", ks_1 - ks_3, len(ks_1), "項知識與技能")))
+
+    p_codes = _codes(p1, r"P\d+\.\d+\.\d+")
+    assessed = _codes(_paragraphs(t8, 3), r"P\d+\.\d+\.\d+")
+    checks.append(Check("每一行為指標都有評量（表8）", p_codes <= assessed,
+                        _gap("未評量", p_codes - assessed, len(p_codes), "項行為指標")))
+
+    name = cover.get("課程名稱", "")
+    folded = unicodedata.normalize("NFKC", name)
+    bad = [w for w in FORBIDDEN_WORDS if w in folded] + [m.group() for m in
+                                                         _LEVEL_IN_NAME.finditer(folded)]
+    checks.append(Check("課程名稱不含級別與禁用字詞", not bad,
+                        f"「{name}」" + (f"含「{'、'.join(bad)}」" if bad else "")))
+
+    checks.append(Check("規劃涵蓋（知識、技能均有教學，行為指標均有評量，單元皆對應任務）",
+                        not plan.findings,
+                        "；".join(f.message for f in plan.findings) or "無缺漏"))
+    return checks
+
+
+def _gap(what: str, missing: set[str], total: int, noun: str) -> str:
+    if missing:
+        return f"{what}：{'、'.join(sorted(missing))}"
+    return f"{total} {noun}全數涵蓋"

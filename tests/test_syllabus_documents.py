@@ -1,0 +1,167 @@
+"""The syllabus as the iCAP course report draft: every table, the checked appendix, the
+coverage workbook, the command line and upskilling courses."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from conftest import CODES, ROOT
+from docs_text import docx_text, pdf_text, squash
+from kmc_reports.analyses import crosswalk
+from kmc_reports.analyses.syllabus import load_levels, plan
+from kmc_reports.analyses.upskill import upskill_exclusions
+from kmc_reports.cli import main
+from kmc_reports.course import load_course
+from kmc_reports.document import find_table
+from kmc_reports.reports import Options, Output, syllabus_document
+from kmc_reports.store import Library
+from kmc_reports.syllabus_check import check_syllabus
+
+LIBRARY = Library(ROOT / "data" / "standards")
+COURSES = ROOT / "data" / "courses"
+
+
+def _plan(code, **changes):
+    spec = load_course(COURSES / f"{code}.yaml")
+    spec = spec.model_copy(update=changes)
+    return plan([LIBRARY.get(c) for c in spec.standards], spec, load_levels())
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_check_passes_on_the_default_courses(code):
+    p = _plan(code)
+    doc = syllabus_document(p, Options())
+    checks = check_syllabus(doc, p)
+    assert len(checks) == 9 and all(c.ok for c in checks), [c for c in checks if not c.ok]
+    appendix = find_table(doc, "checks")
+    assert [row[1].text for row in appendix.rows[1:]] == ["符合"] * 9
+
+
+def test_the_check_reads_the_document_not_the_plan(tmp_path):
+    """A user's template that drops a unit from 表4 is caught."""
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    text = (ROOT / "templates" / "syllabus.xml.j2").read_text(encoding="utf-8")
+    text = text.replace('''    {% for u in plan.units %}
+    <tr>
+      <td>{{ u.name }}</td><td align="center">{{ u.hours | hours }}</td>''', '''    {% for u in plan.units[1:] %}
+    <tr>
+      <td>{{ u.name }}</td><td align="center">{{ u.hours | hours }}</td>''')
+    (folder / "syllabus.xml.j2").write_text(text, encoding="utf-8")
+    p = _plan("KMC2432-004v2")
+    checks = {c.name: c for c in check_syllabus(
+        syllabus_document(p, Options(templates=str(folder))), p)}
+    assert not checks["課程時數一致（壹／表2／表4）"].ok
+    assert not checks["單元名稱於各表完全相同"].ok
+    assert checks["表3 對應行為指標與表1 逐字相同"].ok
+
+
+def test_documents_hold_every_indicator_word_for_word(tmp_path):
+    p = _plan("KMC2432-001v4")
+    output = Output(Options(formats=("docx", "pdf", "xlsx")))
+    paths = output.syllabus(p, tmp_path, "KMC2432-001v4")
+    assert [x.name for x in paths] == ["KMC2432-001v4-syllabus.docx",
+                                       "KMC2432-001v4-syllabus.pdf",
+                                       "KMC2432-001v4-coverage.xlsx"]
+    docx = squash(docx_text(paths[0]))
+    pdf = pdf_text(paths[1])
+    std = LIBRARY.get("KMC2432-001v4")
+    for _, task in std.tasks():
+        for ind in task.indicators:
+            assert squash(ind.text) in docx and squash(ind.text) in pdf
+    for heading in ("壹、課程資訊", "表1", "表2", "表3", "表4", "表5", "表8", "一致性檢核"):
+        assert heading in docx
+    for unit in p.units:
+        assert squash(unit.name) in docx
+
+
+def test_coverage_workbook_traces_every_item_to_units(tmp_path):
+    p = _plan("KMC3332-002v3")
+    output = Output(Options(formats=("xlsx",)))
+    path = output.syllabus(p, tmp_path, "x")[0]
+    ws = load_workbook(path).active
+    rows = list(ws.iter_rows(min_row=5, values_only=True))
+    assert all(r[0] == "KMC3332-002v3" and r[1] == "V3" for r in rows)
+    kinds = {r[2] for r in rows}
+    assert kinds == {"工作任務", "行為指標", "知識", "技能"}
+    assert all(r[-1] >= 1 for r in rows)  # every item covered by at least one unit
+    assert sum(1 for r in rows if r[2] == "行為指標") == sum(
+        len(t.indicators) for _, t in LIBRARY.get("KMC3332-002v3").tasks())
+    assert ws.freeze_panes == "F5" and ws.print_title_rows == "$4:$4"
+
+
+def test_upskilling_leaves_out_what_the_source_gives():
+    a, b = LIBRARY.get("KMC2432-001v4"), LIBRARY.get("KMC2432-002v4")
+    cw = crosswalk.build_crosswalk([a, b])
+    exclude = upskill_exclusions(a, b, cw)
+    assert exclude and all(ref.startswith("KMC2432-002v4 ") for ref in exclude)
+    for ref, reason in exclude.items():
+        assert "KMC2432-001v4" in reason
+    p = _plan("KMC2432-002v4")
+    spec = p.spec
+    up = plan([b], spec, load_levels(), exclude)
+    taught = {k.code for u in up.units for k in u.knowledge + u.skills}
+    assert not taught & {ref.split()[1] for ref in exclude}
+    assert {x.ref for x in up.left_out} == set(exclude)
+    doc = syllabus_document(up, Options(), source=a)
+    assert all(c.ok for c in check_syllabus(doc, up))
+
+
+@pytest.fixture
+def data(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_syllabus_command(data, tmp_path):
+    out = tmp_path / "out"
+    result = _run("--data", data, "syllabus", "KMC2432-003v1", "--hours", "30", "--format",
+                  "docx,xlsx", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["KMC2432-003v1-coverage.xlsx",
+                                                     "KMC2432-003v1-syllabus.docx"]
+    assert "30" in docx_text(out / "KMC2432-003v1-syllabus.docx")
+    result = _run("--data", data, "syllabus", "--from", "KMC2432-003v1", "--to",
+                  "KMC2432-001v4", "--format", "docx", "--out", out)
+    assert result.exit_code == 0, result.output
+    text = docx_text(out / "KMC2432-001v4-from-KMC2432-003v1-syllabus.docx")
+    assert "進階課程的起點" in text and "KMC2432-003v1" in text
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("name: 測試\nstandards: [KMC2432-001v4]\ntotal_hours: 30\ntasks: [T9.9]\n",
+     ["spec.yaml", "tasks[0]", "T9.9"]),
+    ("name: 測試\nstandards: [KMC2432-001v4]\ntotal_hours: 2\n", ["spec.yaml", "total_hours"]),
+    ("name: 測試\nstandards: [KMC2432-001v4]\ntotal_hours: -3\n", ["spec.yaml", "total_hours"]),
+    ("name: 職能基準課程\nstandards: [KMC2432-001v4]\ntotal_hours: 30\n", ["spec.yaml", "name"]),
+    ("name: 測試\nstandards: [KMC9999-001v1]\ntotal_hours: 30\n", ["spec.yaml", "KMC9999-001v1"]),
+    ("name: [測試\n", ["spec.yaml"]),
+])
+def test_bad_specs_fail_with_one_line(data, tmp_path, spec, words):
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec, encoding="utf-8")
+    out = tmp_path / "out"
+    result = _run("--data", data, "syllabus", path, "--out", out)
+    assert result.exit_code == 2, result.output
+    err = result.stderr.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("kmc-reports: error: ")
+    for w in words:
+        assert w in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args", [["KMC2432-001v4", "--hours", "0"],
+                                  ["--from", "KMC2432-001v4"], []])
+def test_bad_syllabus_options(data, tmp_path, args):
+    result = _run("--data", data, "syllabus", *args, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and result.stderr.startswith("kmc-reports: error: ")
+    assert not (tmp_path / "o").exists()
