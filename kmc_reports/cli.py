@@ -299,10 +299,13 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
     else:
         raise KmcError("name a standard code or a course spec file (or --from and --to)")
     output = Output(obj.options(formats, org=org))
-    for written in output.syllabus(plan, out, name, base):
-        click.echo(written)
-    for finding in plan.findings:
-        _warn(finding.message)
+    written, checks = output.syllabus(plan, out, name, base)
+    for path in written:
+        click.echo(path)
+    passed = sum(c.ok for c in checks)
+    click.echo(f"一致性檢核：{passed}/{len(checks)} 項符合")
+    for check in checks:
+        click.echo(f"  {'✓' if check.ok else '✗'} {check.name}：{check.detail}")
 
 
 def _comparison(obj: _Ctx, codes, out: Path, formats: tuple[str, ...]) -> list[Path]:
@@ -401,7 +404,11 @@ def build(obj: _Ctx, out: Path) -> None:
                                             folder / f"{std.code}-job"))
             written += len(forms.checklist(std, folder / f"{std.code}-checklist"))
             spec, path = _course(obj, std.code)
-            written += len(forms.syllabus(_syllabus(obj, spec, path, None), folder, std.code))
+            files, checks = forms.syllabus(_syllabus(obj, spec, path, None), folder, std.code)
+            written += len(files)
+            for check in checks:
+                if not check.ok:
+                    _warn(f"{std.code} syllabus: {check.name}：{check.detail}")
     comparison = _comparison(obj, (), out / "comparison.xlsx", ("xlsx", "docx", "pdf"))
     write_text(out / "lint.txt", lint_mod.render(findings, "table"))
     write_text(out / "lint.json", lint_mod.render(findings, "json"))

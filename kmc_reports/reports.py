@@ -94,9 +94,10 @@ def diff_document(d: diff_mod.StandardDiff, opts: Options) -> Document:
         "org": _org(opts)}, opts.templates)
 
 
-def syllabus_document(plan, opts: Options, source: Standard | None = None) -> Document:
-    """The syllabus, rendered, checked, and rendered again with the check in its appendix.
-    `source`: the standard an upskilling course builds on."""
+def syllabus_document(plan, opts: Options, source: Standard | None = None):
+    """The syllabus, rendered, checked, and rendered again with the check in its appendix;
+    returns the document and the checks.  `source`: the standard an upskilling course
+    builds on."""
     from .analyses.syllabus import ASSESSMENTS, METHODS, TOOLS
     from .syllabus_check import check_syllabus
     from .writers.coverage_xlsx import coverage_rows
@@ -111,7 +112,7 @@ def syllabus_document(plan, opts: Options, source: Standard | None = None) -> Do
                             if kind in "KS"]}
     draft = render("syllabus.xml.j2", {**context, "checks": None}, opts.templates)
     checks = check_syllabus(draft, plan)
-    return render("syllabus.xml.j2", {**context, "checks": checks}, opts.templates)
+    return render("syllabus.xml.j2", {**context, "checks": checks}, opts.templates), checks
 
 
 class Output:
@@ -173,12 +174,12 @@ class Output:
         return self.documents(diff_document(d, self.opts), stem,
                               {"xlsx": lambda: write_diff_xlsx(d)})
 
-    def syllabus(self, plan, folder: Path, name: str,
-                 source: Standard | None = None) -> list[Path]:
-        """The course report draft <name>-syllabus.*, and <name>-coverage.xlsx beside it."""
+    def syllabus(self, plan, folder: Path, name: str, source: Standard | None = None):
+        """The course report draft <name>-syllabus.*, and <name>-coverage.xlsx beside it;
+        returns the files written and the consistency checks."""
         from .writers.coverage_xlsx import write_coverage_xlsx
 
-        return self.documents(syllabus_document(plan, self.opts, source),
-                              folder / f"{name}-syllabus",
+        doc, checks = syllabus_document(plan, self.opts, source)
+        return self.documents(doc, folder / f"{name}-syllabus",
                               {"xlsx": lambda: write_coverage_xlsx(plan)},
-                              {"xlsx": folder / f"{name}-coverage.xlsx"})
+                              {"xlsx": folder / f"{name}-coverage.xlsx"}), checks
