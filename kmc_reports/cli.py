@@ -282,8 +282,7 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
         from .analyses import crosswalk
         from .analyses.upskill import upskill_exclusions
         pair = obj.library.load([source, target])
-        cw = crosswalk.build_crosswalk(
-            pair, crosswalk.load_decisions(obj.data / "crosswalk.yaml"))
+        cw = crosswalk.build_crosswalk(pair, _decisions(obj, pair))
         spec, path = _course(obj, target)
         spec = spec.model_copy(update={"name": f"{spec.name}（進階）"})
         plan = _syllabus(obj, spec, path, hours, upskill_exclusions(*pair, cw))
@@ -308,6 +307,16 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
         click.echo(f"  {'✓' if check.ok else '✗'} {check.name}：{check.detail}")
 
 
+def _decisions(obj: _Ctx, standards: list[Standard]):
+    """data/crosswalk.yaml, with a warning for each decision that no longer fits the data."""
+    from .analyses import crosswalk
+
+    decisions = crosswalk.load_decisions(obj.data / "crosswalk.yaml")
+    for problem in decisions.check(standards):
+        _warn(str(problem))
+    return decisions
+
+
 def _comparison(obj: _Ctx, codes, out: Path, formats: tuple[str, ...]) -> list[Path]:
     """The workbook at OUT and, for docx/pdf/html, the summary beside it."""
     from .analyses import crosswalk
@@ -315,8 +324,7 @@ def _comparison(obj: _Ctx, codes, out: Path, formats: tuple[str, ...]) -> list[P
     from .writers.comparison_xlsx import write_comparison_xlsx
 
     standards = obj.library.load(codes)
-    decisions = crosswalk.load_decisions(obj.data / "crosswalk.yaml")
-    cw = crosswalk.build_crosswalk(standards, decisions)
+    cw = crosswalk.build_crosswalk(standards, _decisions(obj, standards))
     findings = lint_mod.lint_all(standards)
     opts = obj.options(tuple(f for f in formats if f in DOCUMENT_FORMATS))
     written = Output(opts).documents(comparison_document(standards, cw, findings, opts),
@@ -342,8 +350,7 @@ def compare(obj: _Ctx, codes, fmt: str, out: Path) -> None:
     if fmt.strip() == "json":
         from .analyses import crosswalk
         standards = obj.library.load(codes)
-        cw = crosswalk.build_crosswalk(
-            standards, crosswalk.load_decisions(obj.data / "crosswalk.yaml"))
+        cw = crosswalk.build_crosswalk(standards, _decisions(obj, standards))
         click.echo(crosswalk.to_json(cw), nl=False)
         return
     formats = parse_formats(fmt, ("xlsx",) + DOCUMENT_FORMATS)
