@@ -9,8 +9,8 @@ labelled scores, and keeps:
 
   auto    the cut with the best F1 among those with precision ≥ 0.9 and ≥ AUTO_FLOOR; on a
           tie the one with the widest gap between its neighbouring scores; placed midway in
-          the gap, so no labelled pair sits on the threshold (no such cut: 100, identical
-          names only);
+          the gap, so no labelled pair sits on the threshold (a gap that straddles AUTO_FLOOR
+          counts from the floor up; no such cut: 100, identical names only);
   review  the lowest score of a "same" pair below auto, but not below REVIEW_FLOOR.
 
 Writes data/crosswalk-thresholds.yaml (thresholds and measured figures, no dates) and prints
@@ -32,7 +32,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kmc_reports.analyses.crosswalk import (KINDS, Item, build_crosswalk,  # noqa: E402
+from kmc_reports.analyses.crosswalk import (KINDS, Item,  # noqa: E402
+                                            attitude_dictionary, build_crosswalk,
                                             items_of, pair_score)
 from kmc_reports.atomic import write_text  # noqa: E402
 from kmc_reports.model import Standard  # noqa: E402
@@ -111,12 +112,14 @@ def seen(standards: list[Standard], thresholds: dict):
 def choose(standards: list[Standard], pairs: list[Pair], items: dict[str, Item]
            ) -> dict[str, tuple[float, float]]:
     """Per kind (auto, review), measured on crosswalks of `standards` (see the docstring)."""
-    score = {p: pair_score(items[p.a], items[p.b])[0] for p in pairs}
+    dictionary = attitude_dictionary(items.values())  # as build_crosswalk reads attitudes
+    score = {p: pair_score(items[p.a], items[p.b], dictionary)[0] for p in pairs}
     cuts: dict[str, list[tuple[float, float, float]]] = {}  # kind -> (threshold, low, high)
     for kind in KINDS:
         values = sorted({s for p, s in score.items() if p.kind == kind} | {100.0})
-        cuts[kind] = [((lo + hi) / 2, lo, hi) for lo, hi in zip(values, values[1:])
-                      if (lo + hi) / 2 >= AUTO_FLOOR]
+        gaps = [(max(lo, AUTO_FLOOR), hi) for lo, hi in zip(values, values[1:])
+                if hi > AUTO_FLOOR]  # the part of each gap at or above the floor
+        cuts[kind] = [((lo + hi) / 2, lo, hi) for lo, hi in gaps]
     best: dict[str, tuple] = {}
     for t in sorted({c[0] for cs in cuts.values() for c in cs}):
         joined = grouped(standards, {k: (t, REVIEW_FLOOR) for k in KINDS})
@@ -140,10 +143,11 @@ def choose(standards: list[Standard], pairs: list[Pair], items: dict[str, Item]
 def measure(standards: list[Standard], pairs: list[Pair], thresholds: dict) -> dict:
     """Figures per kind and overall: grouped (what users see) and pairs alone."""
     items = {it.ref: it for std in standards for it in items_of(std)}
+    dictionary = attitude_dictionary(items.values())
     joined, listed = grouped(standards, thresholds), seen(standards, thresholds)
 
     def alone(p: Pair) -> bool:
-        return pair_score(items[p.a], items[p.b])[0] >= thresholds[p.kind][0]
+        return pair_score(items[p.a], items[p.b], dictionary)[0] >= thresholds[p.kind][0]
 
     out = {}
     for kind in (*KINDS, "all"):

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kmc_reports.analyses.crosswalk import (Decisions, Item, build_crosswalk, items_of,
-                                            load_decisions, load_thresholds, normalise,
-                                            pair_score, save_decisions, to_json)
+from kmc_reports.analyses import crosswalk
+from kmc_reports.analyses.crosswalk import (Decisions, Item, attitude_dictionary,
+                                            build_crosswalk, items_of, load_decisions,
+                                            load_thresholds, normalise, pair_score,
+                                            save_decisions, to_json)
 from kmc_reports.errors import KmcError
 from kmc_reports.model import Standard
 from kmc_reports.store import Library
@@ -92,9 +94,125 @@ def test_items_of(bundled):
     items = items_of(bundled[1])  # KMC2432-002v4
     k07 = next(it for it in items if it.ref == "KMC2432-002v4 K07")
     assert k07.names == ("專案活動管理規範", "專案活動管理") and k07.name == "專案活動管理規範"
-    assert k07.tasks == ("T1.1", "T2.1") and k07.levels == (4,)
+    assert k07.tasks == ("T1.1", "T2.1") and k07.levels == (4,) and k07.description == ""
     assert [it.kind for it in items] == sorted((it.kind for it in items), key="KSA".index)
     assert Item("X", "A", None, ("獨立",), (), ()).ref == "X 獨立"
+    a01 = next(it for it in items if it.ref == "KMC2432-002v4 A01")  # 持續學習
+    assert a01.description.startswith("能夠展現持續學習的企圖心")
+
+
+# -- conjunct parts, minor extensions, synonyms ---------------------------------------------
+
+@pytest.mark.parametrize("core, parts", [
+    ("資源盤點與分析", ("資源盤點", "分析")),
+    ("產業現況與發展趨勢及輿情", ("產業現況", "發展趨勢", "輿情")),
+    ("溝通與協商技能", ("溝通", "協商")),           # generic words leave each part
+    ("成本概念與財務知識", ("成本", "財務")),
+    ("親和力", ("親和力",)),                       # 和 between one-character pieces
+    ("參與及溝通", ("參與", "溝通")),              # 與 inside 參與 is no connector
+    ("團隊和諧與溝通", ("團隊和諧", "溝通")),
+    ("以及時間管理", ("以及時間管理",)),
+])
+def test_parts(core, parts):
+    assert crosswalk._parts(core) == parts
+
+
+def test_minor_extension_scores_high_and_a_qualifier_does_not():
+    def score(a: str, b: str, domain_a: str = "", domain_b: str = "") -> float:
+        return pair_score(Item("X", "S", "S01", (a,), (), (), domain_a),
+                          Item("Y", "S", "S01", (b,), (), (), domain_b))[0]
+
+    assert score("活動資源盤點", "資源盤點與分析能力", "活動") >= 84      # 資源盤點 + 分析
+    assert score("活動資源盤點", "活動資源盤點與分析", "活動", "活動") >= 88
+    assert score("產業現況與發展趨勢", "產業現況與發展趨勢及輿情") >= 88
+    assert score("資源盤點與分析", "分析與資源盤點") >= 90            # parts in another order
+    assert score("資源盤點", "資源盤點與分析與分配") < score("資源盤點", "資源盤點與分析")
+    # not extensions: a trailing part alone, a qualifier in front
+    assert score("資料分析", "資料蒐集與分析") < 75
+    assert score("分析", "資源盤點與分析") < 75
+    assert score("客訴溝通協調", "溝通協調能力", "活動") < 80
+    assert score("客訴問題判別及解決", "問題判別及解決能力", "活動") < 90
+
+
+def test_domain_word_generic_words_and_synonyms():
+    score = lambda a, b, d="": pair_score(Item("X", "S", "S01", (a,), (), (), d),  # noqa: E731
+                                           Item("Y", "S", "S01", (b,), (), (), d))[0]
+    assert score("撰寫計畫書", "撰寫活動計畫", "活動") >= 85   # the domain word in the middle
+    assert score("辦理採購作業", "採購技巧") >= 90              # 辦理 …作業 say little
+    assert score("組織內外溝通協調", "溝通協調能力") >= 90      # 組織內外 widens
+    assert score("科技運用", "科技應用") == 100 * crosswalk.CORE_WEIGHT + 15 * 0.75
+    assert crosswalk._core("相關法令規範") == crosswalk._core("法規規範")
+
+
+# -- attitudes: descriptions --------------------------------------------------------------
+
+def test_attitudes_with_one_description_are_one_attitude(bundled):
+    items = {it.ref: it for s in bundled for it in items_of(s)}
+    dictionary = attitude_dictionary(items.values())
+    affable, related = items["KMC2432-001v4 A01"], items["KMC2432-003v1 A01"]  # 親和力, 親和關係
+    score, reason = pair_score(affable, related)
+    assert reason == "fuzzy" and 90 <= score < 100
+    assert pair_score(affable, items["KMC3332-002v3 A45"])[0] < 50  # 同理心: no description
+    # KMC3332-002v3 prints no descriptions: its 親和力 is read with the dictionary's
+    bare = items["KMC3332-002v3 A20"]
+    assert bare.description == "" and pair_score(bare, related)[0] < 60
+    assert pair_score(bare, related, dictionary) == (score, "fuzzy")
+    assert pair_score(bare, affable, dictionary) == (100.0, "exact")
+    different = Item("X", "A", "A01", ("親和力",), (), (), "完全不同的描述")
+    assert pair_score(different, related)[0] < 60
+
+
+def test_related_attitude_joins_through_its_description(cw):
+    concept = cw.concept_of("KMC2432-003v1 A01")  # 親和關係
+    assert concept is cw.concept_of("KMC3332-002v3 A20") is cw.concept_of("KMC2432-001v4 A01")
+    member = next(m for m in concept.members if m.item.ref == "KMC2432-003v1 A01")
+    assert member.reason == "fuzzy" and member.score >= cw.thresholds["A"][0]
+
+
+# -- both paths score alike ------------------------------------------------------------------
+
+def _check_paths(items: list[Item], review: float) -> int:
+    """The vectorised scores (`_key_scores`) are `pair_score`'s, and no pair ≥ review is lost
+    to the bigram filter; returns how many key pairs were compared."""
+    dictionary = attitude_dictionary(items)
+    compared = 0
+    for kind in "KSA":
+        ours = [it for it in items if it.kind == kind]
+        item_key, scores = crosswalk._key_scores(ours, review, dictionary)
+        first = {}
+        for n, k in enumerate(item_key):
+            first.setdefault(k, n)
+        for (k1, k2), s in scores.items():
+            assert s == pytest.approx(pair_score(ours[first[k1]], ours[first[k2]],
+                                                 dictionary)[0], abs=1e-9)
+        for k1 in first:
+            for k2 in first:
+                if k1 < k2:
+                    s = pair_score(ours[first[k1]], ours[first[k2]], dictionary)[0]
+                    assert s < review or (k1, k2) in scores, (ours[first[k1]], ours[first[k2]])
+                    compared += 1
+    return compared
+
+
+def test_key_scores_are_pair_scores(bundled):
+    assert _check_paths([it for s in bundled for it in items_of(s)], 50.0) > 1000
+
+
+def test_key_scores_are_pair_scores_on_synthetic_standards():
+    from synthetic import generate
+    items = [it for s in generate(8, seed=3) for it in items_of(s)]
+    assert _check_paths(items, 75.0) > 10_000
+
+
+def test_extension_pairs_are_found_whatever_their_ratio():
+    """溝通 / 溝通與協商: ratio 57, an extension 87; found by the part join, not the ratio."""
+    units = [("溝通", "溝通"), ("溝通與協商", "溝通與協商"), ("協商", "協商"),
+             ("溝通與協商與談判", "溝通與協商與談判")]
+    i, j, s = crosswalk.score_pairs(units, 70.0)
+    found = {(a, b): v for a, b, v in zip(i.tolist(), j.tolist(), s.tolist())}
+    assert set(found) == {(0, 1), (1, 3), (0, 3)}
+    assert found[0, 1] == pytest.approx(pair_score(item("溝通"), item("溝通與協商", "T"))[0])
+    assert found[0, 3] < found[0, 1]  # two extra parts
 
 
 # -- concepts -----------------------------------------------------------------------------
@@ -279,8 +397,11 @@ def test_labels_precision_and_committed_recall(measured):
         assert m["grouped"]["recall"] >= committed[kind]["grouped"]["recall"], kind
 
 
-@pytest.mark.xfail(strict=True, reason="target not reached: a spelling-based scorer joins "
-                   "0.64 of the labelled same pairs (synonyms such as 法令/法律, 科技運用/"
-                   "資訊科技應用 are out of its reach); 0.88 are joined or listed for review")
+@pytest.mark.xfail(strict=True, reason="target not reached: the scorer joins 0.73 of the "
+                   "labelled same pairs (conjunct extensions, domain and generic words, "
+                   "attitude descriptions); synonyms such as 法令規範/會展相關法律知識, "
+                   "文書處理/工作表件製作與撰寫 and the structural twin 問題解決 ⊂ 問題判別及解決 "
+                   "(same) / 資料分析 ⊂ 資料蒐集與分析 (different) are out of its reach; 0.89 "
+                   "are joined or listed for review")
 def test_labels_recall_target(measured):
     assert measured["all"]["grouped"]["recall"] >= 0.8

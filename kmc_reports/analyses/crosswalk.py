@@ -5,24 +5,43 @@ matched by the meaning of their printed names, and every automatic decision is v
 (score, reason, band) and can be overridden by hand (data/crosswalk.yaml).
 
 What a score means.  Two items of one kind from different standards score 0–100, the best
-over their printed names:
+over their printed names (and, for attitudes, their descriptions):
 
 * 100, reason "exact": a printed name is identical;
   100, reason "normalised": identical after `normalise` (width, spaces, punctuation, markers).
-* otherwise reason "fuzzy": ``0.85 × ratio(core) + 0.15 × ratio(name)``, where ratio is
+* otherwise reason "fuzzy": ``0.85 × agreement(core) + 0.15 × ratio(name)``, where ratio is
   rapidfuzz's ``fuzz.ratio`` (2 × longest common subsequence / total length, in %) and the
   *core* is the normalised name without words that say little: generic endings
-  (能力, 技能, 技巧, 概念, 知識, 方法), the prefix 相關, and the standard's domain prefix (a
-  two-character prefix that starts at least half of its K or S names, e.g. 活動 in an event
-  planner's skills).  So the score is, roughly, the share of the meaningful characters the
-  two names have in common, in order; generic words cost at most 15 points.
+  (能力, 技能, 技巧, 概念, 知識, 方法, 作業), generic prefixes (相關; 辦理 "to carry out";
+  組織內外, which widens a name to every context instead of narrowing it), and the
+  standard's domain word wherever it stands (a two-character prefix that starts at least
+  half of its K or S names, e.g. 活動 in an event planner's skills: 撰寫活動計畫 → 撰寫計畫),
+  with a few synonyms spelt one way (`SYNONYMS`: 運用 → 應用; 法令, 法律 → 法規).  So the
+  score is, roughly, the share of the meaningful characters the two names have in common,
+  in order; generic words cost at most 15 points.
+
+  The core agreement is the ratio of the cores, or more for a *minor extension*: names join
+  parts with 與/及/和/並 (資源盤點與分析, 產業現況與發展趨勢及輿情; `_parts`), and when one
+  core's parts are the other's leading parts, the longer adds parts to the same subject —
+  agreement 90 for one extra part, 10 less for each further one, 100 for the same parts in
+  another order.  Only leading parts count: a trailing part alone (資料分析 / 資料蒐集與分析)
+  is often a bare verb whose object is in the first part, and a qualifier in front
+  (客訴溝通協調) is no part at all.
 
   視覺化簡報製作 / 視覺化簡報製作能力 → 98 (same core); 活動溝通協調 (in a standard whose
-  skills all start with 活動) / 溝通協調能力 → 95; 客訴溝通協調 / 溝通協調能力 → 78 (客訴
-  narrows the meaning and is not a domain prefix); 財務報表概念 / 財務管理 → 48.
+  skills all start with 活動) / 溝通協調能力 → 95; 活動資源盤點 / 活動資源盤點與分析 → 88.5
+  (minor extension); 客訴溝通協調 / 溝通協調能力 → 78 (客訴 narrows the meaning and is not a
+  domain prefix); 財務報表概念 / 財務管理 → 48.
   Containment measures (partial ratios) are deliberately not used: in Chinese a qualifier
   in front of a name narrows it (客訴溝通協調 ⊂ 溝通協調), which containment would score 100.
   管理 is not generic here: it names a discipline (專案管理, 風險管理, 品質管理).
+
+* attitudes: iCAP attitudes carry a description from a common dictionary (親和力：對他人表現
+  理解、友善、同理心…).  Two attitudes whose normalised descriptions are ≥ 90 alike (fuzz.ratio)
+  are one attitude whatever their names: ``0.85 × ratio(description) + 0.15 × ratio(name)``
+  when that is higher (親和力 / 親和關係 → 94, reason "fuzzy").  An attitude printed without
+  description is read with the descriptions its name has in the other compared standards
+  (`attitude_dictionary`), so 親和關係 also meets a bare 親和力.
 
 Bands per kind, from data/crosswalk-thresholds.yaml (benchmarks/calibrate_crosswalk.py):
 score ≥ auto joins automatically; review ≤ score < auto is listed for review; below is no match.
@@ -36,7 +55,9 @@ joined first (whatever their score or standard), `different` pairs are never joi
 
 Scale: only distinct (name, core) strings are scored, only pairs whose cores share a
 character bigram (also across one skipped character), found by a sparse unit×bigram product
-in row blocks and scored with rapidfuzz's vectorised ``cpdist``; no loop over all pairs.
+in row blocks and scored with rapidfuzz's vectorised ``cpdist``; minor extensions by a hash
+join of part sets; alike descriptions among the few distinct descriptions; no loop over all
+pairs.  `pair_score` (one pair) and `_key_scores` (all pairs ≥ review) give the same scores.
 """
 
 from __future__ import annotations
@@ -60,9 +81,25 @@ from ..errors import KmcError
 from ..model import STANDARD_CODE, Standard, code_key
 
 KINDS = ("K", "S", "A")
-GENERIC_SUFFIXES = ("能力", "技能", "技巧", "概念", "知識", "方法")
-GENERIC_PREFIXES = ("相關",)
+# Words that say little (see the module docstring).  作業 ("the work of", 核銷作業, 採購作業)
+# and 辦理 ("to carry out") only say that something is done; 組織內外 ("inside and outside
+# the organisation") widens a name to every context instead of narrowing it.
+GENERIC_SUFFIXES = ("能力", "技能", "技巧", "概念", "知識", "方法", "作業")
+GENERIC_PREFIXES = ("相關", "組織內外", "辦理")
+# Spellings of one competency word, read as the first (in the core only): a small table of
+# words that iCAP names use interchangeably — to apply/use, laws and regulations — not of
+# pairs of names.
+SYNONYMS = (("應用", ("運用",)), ("法規", ("法令", "法律")))
 CORE_WEIGHT = 0.85
+# Conjunct parts: names join parts with these words (資源盤點與分析, 問題判別及解決).  A
+# connector splits only between two parts of at least two characters, and not inside the
+# words listed (參與, 親和力, 及時 …), whose character is no connector.
+CONNECTORS = re.compile(r"以及|並且|與|及|和|並")
+NOT_CONNECTORS = ("參與", "給與", "及時", "普及", "涉及", "親和", "和諧", "溫和", "平和",
+                  "調和", "緩和", "總和", "和解", "並行", "並存")
+EXTENSION_CORE = 90.0   # core agreement of a minor extension by one part ...
+EXTENSION_STEP = 10.0   # ... less this for each further extra part
+DESCRIPTION_MIN = 90.0  # attitudes: descriptions this alike (fuzz.ratio) name one attitude
 DATA = Path(__file__).resolve().parents[2] / "data"
 THRESHOLDS_FILE = DATA / "crosswalk-thresholds.yaml"
 # Used only when data/crosswalk-thresholds.yaml is missing.
@@ -83,6 +120,7 @@ class Item:
     tasks: tuple[str, ...]
     levels: tuple[int, ...]
     domain: str = ""  # the standard's domain prefix for this kind (see the module docstring)
+    description: str = ""  # an attitude's description as printed (K and S: empty)
 
     @property
     def ref(self) -> str:
@@ -169,10 +207,22 @@ def _domain(names: Iterable[str]) -> str:
 
 @lru_cache(maxsize=1 << 17)
 def _core(name: str, domain: str = "") -> str:
-    """A normalised name without its generic words; at least two characters are kept."""
-    prefixes = GENERIC_PREFIXES + ((domain,) if domain else ())
+    """A normalised name without its generic words and the standard's domain word (wherever
+    it stands: 撰寫活動計畫 → 撰寫計畫), synonyms in their first spelling (`SYNONYMS`); at
+    least two characters are kept."""
+    if domain and len(name) - name.count(domain) * len(domain) >= 2:
+        name = name.replace(domain, "")
+    name = _strip(name)
+    for spelling, others in SYNONYMS:
+        for other in others:
+            name = name.replace(other, spelling)
+    return name
+
+
+def _strip(name: str) -> str:
+    """The name without generic prefixes and endings; at least two characters are kept."""
     while True:
-        for p in prefixes:
+        for p in GENERIC_PREFIXES:
             if name.startswith(p) and len(name) > len(p) + 1:
                 name = name[len(p):]
                 break
@@ -183,6 +233,46 @@ def _core(name: str, domain: str = "") -> str:
                     break
             else:
                 return name
+
+
+@lru_cache(maxsize=1 << 17)
+def _parts(core: str) -> tuple[str, ...]:
+    """The conjunct parts of a core, in order, each without generic words:
+    資源盤點與分析 → (資源盤點, 分析); 產業現況與發展趨勢及輿情 → (產業現況, 發展趨勢, 輿情).
+    A connector splits only between parts of at least two characters (親和力 is one part) and
+    not inside a word of `NOT_CONNECTORS`.  List commas are gone after `normalise`, so
+    類型、場地及設備 reads as (類型場地, 設備)."""
+    inside = set()
+    for word in NOT_CONNECTORS:
+        at = core.find(word)
+        while at >= 0:
+            inside.update(range(at, at + len(word)))
+            at = core.find(word, at + 1)
+    parts, start = [], 0
+    for m in CONNECTORS.finditer(core):
+        if (m.start() - start >= 2 and len(core) - m.end() >= 2
+                and not inside & set(range(m.start(), m.end()))):
+            parts.append(core[start:m.start()])
+            start = m.end()
+    parts.append(core[start:])
+    return tuple(_strip(p) for p in parts)
+
+
+@lru_cache(maxsize=1 << 17)
+def _extension(core_a: str, core_b: str) -> float:
+    """Core agreement when one core is the other with conjunct parts added at its end (a
+    minor extension: 資源盤點 / 資源盤點與分析): `EXTENSION_CORE`, less `EXTENSION_STEP` per
+    further extra part; 100 when the parts are the same in another order or with other
+    connectors; else 0.  The shorter core must be the longer's *leading* parts: a trailing
+    part alone (分析 / 資源盤點與分析, 資料分析 / 資料蒐集與分析) is often a bare verb whose
+    object is in the first part, and a qualifier in front (客訴溝通協調 / 溝通協調) is no part."""
+    pa, pb = _parts(core_a), _parts(core_b)
+    if len(pa) > len(pb):
+        pa, pb = pb, pa
+    if core_a == core_b or len(set(pa)) < len(pa) or set(pa) != set(pb[:len(pa)]):
+        return 0.0
+    extra = len(pb) - len(pa)
+    return 100.0 if not extra else max(0.0, EXTENSION_CORE - EXTENSION_STEP * (extra - 1))
 
 
 def items_of(std: Standard) -> list[Item]:
@@ -201,26 +291,61 @@ def items_of(std: Standard) -> list[Item]:
         out += [Item(std.code, kind, code, tuple(names), tuple(tasks[code]),
                      tuple(sorted(levels[code])), domain)
                 for code, names in catalogue.items()]
-    out += [Item(std.code, "A", a.code, (a.name,), (), ()) for a in std.attitudes]
+    out += [Item(std.code, "A", a.code, (a.name,), (), (), description=a.description)
+            for a in std.attitudes]
     return out
+
+
+def attitude_dictionary(items: Iterable[Item]) -> dict[str, tuple[str, ...]]:
+    """Normalised attitude name -> the normalised descriptions it is printed with among
+    `items`: iCAP attitudes come from a common dictionary, so an attitude printed without
+    description is read with the description its name has elsewhere (see `_descriptions`)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for it in items:
+        if it.kind == "A" and normalise(it.description):
+            for n in it.names:
+                out[normalise(n)].add(normalise(it.description))
+    return {name: tuple(sorted(ds)) for name, ds in out.items()}
+
+
+def _descriptions(it: Item, dictionary: dict[str, tuple[str, ...]] | None
+                  ) -> tuple[str, ...]:
+    """The normalised descriptions an attitude is read with: its own, else those of its
+    names in the dictionary; K and S items: none."""
+    if it.kind != "A":
+        return ()
+    if normalise(it.description):
+        return (normalise(it.description),)
+    return tuple(sorted({d for n in it.names for d in (dictionary or {}).get(normalise(n), ())}))
 
 
 # -- scoring -----------------------------------------------------------------------------
 
 def _fuzzy(norm_a: str, core_a: str, norm_b: str, core_b: str) -> float:
-    return (CORE_WEIGHT * fuzz.ratio(core_a, core_b)
-            + (1 - CORE_WEIGHT) * fuzz.ratio(norm_a, norm_b))
+    core = fuzz.ratio(core_a, core_b)
+    if len(_parts(core_a)) + len(_parts(core_b)) > 2:  # else no extension: spare the cache
+        core = max(core, _extension(core_a, core_b))
+    return CORE_WEIGHT * core + (1 - CORE_WEIGHT) * fuzz.ratio(norm_a, norm_b)
 
 
-def pair_score(a: Item, b: Item) -> tuple[float, str]:
-    """Score and reason of two items: the best over their printed names."""
+def pair_score(a: Item, b: Item, dictionary: dict[str, tuple[str, ...]] | None = None
+               ) -> tuple[float, str]:
+    """Score and reason of two items: the best over their printed names and, for attitudes,
+    their descriptions.  `dictionary` (`attitude_dictionary` of the compared items, as
+    build_crosswalk uses) supplies the descriptions of attitudes printed without one."""
     if set(a.names) & set(b.names):
         return 100.0, "exact"
     norms_a, norms_b = [normalise(n) for n in a.names], [normalise(n) for n in b.names]
     if set(norms_a) & set(norms_b):
         return 100.0, "normalised"
-    return max(_fuzzy(x, _core(x, a.domain), y, _core(y, b.domain))
-               for x in norms_a for y in norms_b), "fuzzy"
+    score = max(_fuzzy(x, _core(x, a.domain), y, _core(y, b.domain))
+                for x in norms_a for y in norms_b)
+    alike = [r for da in _descriptions(a, dictionary) for db in _descriptions(b, dictionary)
+             if (r := fuzz.ratio(da, db)) >= DESCRIPTION_MIN]
+    if alike:
+        names = max(fuzz.ratio(x, y) for x in norms_a for y in norms_b)
+        score = max(score, CORE_WEIGHT * max(alike) + (1 - CORE_WEIGHT) * names)
+    return score, "fuzzy"
 
 
 def _bigrams(text: str) -> set[str]:
@@ -275,7 +400,43 @@ def score_pairs(units: list[tuple[str, str]], cutoff: float
     out_i.append(np.array([x for x, _ in same], np.int64))
     out_j.append(np.array([y for _, y in same], np.int64))
     out_s.append(np.full(len(same), 100.0))  # some of these twice: harmless
+    i, j, agree = _extension_pairs(cores.tolist())
+    if len(i):
+        score = CORE_WEIGHT * agree + (1 - CORE_WEIGHT) * _cpdist(norms[i], norms[j])
+        keep = score >= cutoff
+        out_i.append(i[keep])
+        out_j.append(j[keep])
+        out_s.append(score[keep])
     return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
+
+
+def _extension_pairs(cores: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of units (i < j) whose cores are minor extensions of each other (`_extension`)
+    and their core agreement.  A hash join: each core looks up the cores whose part set is
+    the set of its own leading parts, so the work grows with the pairs found, not with the
+    square of the units."""
+    units_of_core: dict[str, list[int]] = defaultdict(list)
+    for u, core in enumerate(cores):
+        units_of_core[core].append(u)
+    by_parts: dict[frozenset, list[str]] = defaultdict(list)
+    for core in units_of_core:
+        by_parts[frozenset(_parts(core))].append(core)
+    out_i, out_j, out_a = [], [], []
+    for core in units_of_core:
+        parts = _parts(core)
+        for k in range(1, len(parts) + 1):
+            for other in by_parts.get(frozenset(parts[:k]), ()):
+                if other == core or (k == len(parts) and other < core):
+                    continue  # the same core; same parts: each pair once
+                agree = _extension(core, other)
+                if agree:
+                    for u in units_of_core[core]:
+                        for v in units_of_core[other]:
+                            out_i.append(min(u, v))
+                            out_j.append(max(u, v))
+                            out_a.append(agree)
+    return (np.array(out_i, np.int64), np.array(out_j, np.int64),
+            np.array(out_a, np.float64))
 
 
 def _cpdist(a: np.ndarray, b: np.ndarray, cutoff: float = 0) -> np.ndarray:
@@ -459,19 +620,21 @@ def load_thresholds(path: str | Path = THRESHOLDS_FILE) -> dict[str, tuple[float
 
 # -- grouping ----------------------------------------------------------------------------
 
-def _key_scores(items: list[Item], review: float
+def _key_scores(items: list[Item], review: float,
+                dictionary: dict[str, tuple[str, ...]] | None = None
                 ) -> tuple[list[int], dict[tuple[int, int], float]]:
-    """Each item's key (its distinct (name, core) units; items with one key have the same
-    names) and the scores ≥ review of pairs of keys, k1 < k2."""
+    """Each item's key (its distinct (name, core) units and, attitudes, the descriptions it
+    is read with: items with one key have the same names) and the scores ≥ review of pairs
+    of keys, k1 < k2 — the scores `pair_score` gives their items."""
     units: dict[tuple[str, str], int] = {}
-    keys: dict[tuple[int, ...], int] = {}
+    keys: dict[tuple[tuple[int, ...], tuple[str, ...]], int] = {}
     item_key = []
     for it in items:
-        us = sorted({units.setdefault((n, _core(n, it.domain)), len(units))
-                     for n in map(normalise, it.names)})
-        item_key.append(keys.setdefault(tuple(us), len(keys)))
+        us = tuple(sorted({units.setdefault((n, _core(n, it.domain)), len(units))
+                           for n in map(normalise, it.names)}))
+        item_key.append(keys.setdefault((us, _descriptions(it, dictionary)), len(keys)))
     keys_of_unit = defaultdict(list)
-    for key, unit_ids in enumerate(keys):
+    for key, (unit_ids, _) in enumerate(keys):
         for u in unit_ids:
             keys_of_unit[u].append(key)
     ui, uj, us = score_pairs(list(units), review)
@@ -483,7 +646,36 @@ def _key_scores(items: list[Item], review: float
                 if k1 != k2:
                     kp = (min(k1, k2), max(k1, k2))
                     scores[kp] = max(s, scores.get(kp, 0.0))
+    norms, key_list = [n for n, _ in units], list(keys)
+    for k1, k2, alike in _description_pairs([ds for _, ds in key_list]):
+        names = max(fuzz.ratio(norms[u], norms[v]) for u in key_list[k1][0]
+                    for v in key_list[k2][0])
+        s = CORE_WEIGHT * alike + (1 - CORE_WEIGHT) * names
+        if s >= review and scores.get((k1, k2), 0.0) < s:
+            scores[k1, k2] = s
     return item_key, scores
+
+
+def _description_pairs(descriptions: list[tuple[str, ...]], block: int = 256
+                       ) -> list[tuple[int, int, float]]:
+    """Pairs of keys k1 < k2 read with descriptions ≥ DESCRIPTION_MIN alike, and the best
+    ratio.  Distinct descriptions are few (a common dictionary): compared all with all,
+    `block` rows at a time."""
+    keys_of: dict[str, list[int]] = defaultdict(list)
+    for key, ds in enumerate(descriptions):
+        for d in ds:
+            keys_of[d].append(key)
+    texts = list(keys_of)
+    best: dict[tuple[int, int], float] = {}
+    for start in range(0, len(texts), block):
+        ratios = process.cdist(texts[start:start + block], texts, scorer=fuzz.ratio,
+                               dtype=np.float64, score_cutoff=DESCRIPTION_MIN, workers=-1)
+        for a, b in zip(*np.nonzero(ratios >= DESCRIPTION_MIN)):
+            for k1 in keys_of[texts[start + a]]:
+                for k2 in keys_of[texts[b]]:
+                    if k1 < k2 and best.get((k1, k2), 0.0) < ratios[a, b]:
+                        best[k1, k2] = float(ratios[a, b])
+    return [(k1, k2, r) for (k1, k2), r in sorted(best.items())]
 
 
 def _nodes(items: list[Item], item_key: list[int], decided: set[int]) -> list[list[int]]:
@@ -546,7 +738,8 @@ class _Clusters:
                 for c, ms in enumerate(self.members) if self.of[c] == c]
 
 
-def _group(items: list[Item], decisions: Decisions, auto: float, review: float
+def _group(items: list[Item], decisions: Decisions, auto: float, review: float,
+           dictionary: dict[str, tuple[str, ...]] | None = None
            ) -> tuple[list[list[int]], list[tuple[int, int]], set[int]]:
     """Concepts (lists of item indices) of one kind; the review pairs, the best item pair
     between two concepts that may still be joined; the items joined by a `same` decision."""
@@ -554,7 +747,7 @@ def _group(items: list[Item], decisions: Decisions, auto: float, review: float
     same = [(index[a], index[b]) for a, b in decisions.same if a in index and b in index]
     different = {frozenset((index[a], index[b])) for a, b in decisions.different
                  if a in index and b in index}
-    item_key, scores = _key_scores(items, review)
+    item_key, scores = _key_scores(items, review, dictionary)
     nodes = _nodes(items, item_key, {i for pair in [*same, *different] for i in pair})
     node_of = {i: k for k, ns in enumerate(nodes) for i in ns}
     nodes_of_key: dict[int, list[int]] = defaultdict(list)
@@ -613,17 +806,18 @@ def build_crosswalk(standards: list[Standard], decisions: Decisions | None = Non
     thresholds = {k: (float(a), float(r)) for k, (a, r) in
                   {**load_thresholds(), **(thresholds or {})}.items()}
     all_items = [it for std in standards for it in items_of(std)]
+    dictionary = attitude_dictionary(all_items)
     concepts: list[Concept] = []
     possible: list[Candidate] = []
     for kind in KINDS:
         auto, review = thresholds[kind]
         items = [it for it in all_items if it.kind == kind]
-        groups, review_pairs, manual = _group(items, decisions, auto, review)
+        groups, review_pairs, manual = _group(items, decisions, auto, review, dictionary)
         for group in groups:
             anchor = items[group[0]]
             members = [Member(anchor, "auto", 100.0, "exact")]
             for i in group[1:]:
-                score, reason = pair_score(anchor, items[i])
+                score, reason = pair_score(anchor, items[i], dictionary)
                 if i in manual:
                     members.append(Member(items[i], "manual", score, "manual"))
                 else:
@@ -632,7 +826,7 @@ def build_crosswalk(standards: list[Standard], decisions: Decisions | None = Non
                           if m.item.ref in decisions.labels), None) or _label(members)
             concepts.append(Concept("", kind, label, members))
         for i, j in review_pairs:
-            score, reason = pair_score(items[i], items[j])
+            score, reason = pair_score(items[i], items[j], dictionary)
             possible.append(Candidate(items[i], items[j], score, reason))
     concepts.sort(key=lambda c: (KINDS.index(c.kind), -len(c.standards), c.label,
                                  _ref_key(c.members[0].item.ref)))
