@@ -405,3 +405,23 @@ def test_labels_precision_and_committed_recall(measured):
                    "are joined or listed for review")
 def test_labels_recall_target(measured):
     assert measured["all"]["grouped"]["recall"] >= 0.8
+
+
+def test_a_same_decision_joins_whole_concepts():
+    """An auditor's `same` brings the two items' automatic matches along."""
+    stds = Library(ROOT / "data" / "standards").load()
+    before = crosswalk.build_crosswalk(stds)
+    assert before.concept_of("KMC2432-001v4 K02") is before.concept_of("KMC2432-002v4 K01")
+    assert before.concept_of("KMC2432-001v4 K02") is not before.concept_of("KMC3332-002v3 K21")
+    decided = crosswalk.build_crosswalk(stds, crosswalk.Decisions(
+        same=[("KMC2432-001v4 K02", "KMC3332-002v3 K21")]))
+    concept = decided.concept_of("KMC2432-001v4 K02")
+    assert {m.item.ref for m in concept.members} >= {
+        "KMC2432-001v4 K02", "KMC2432-002v4 K01", "KMC3332-002v3 K21"}
+    assert {m.band for m in concept.members if m.item.ref == "KMC3332-002v3 K21"} == {"manual"}
+
+
+def test_the_shipped_decisions_fit_the_bundled_standards():
+    stds = Library(ROOT / "data" / "standards").load()
+    decisions = crosswalk.load_decisions(ROOT / "data" / "crosswalk.yaml", stds)
+    assert decisions.check(stds) == []

@@ -755,14 +755,6 @@ def _group(items: list[Item], decisions: Decisions, auto: float, review: float,
         nodes_of_key[item_key[ns[0]]].append(k)
     cl = _Clusters(items, nodes, item_key, different)
 
-    manual = set()
-    for i, j in same:
-        a, b = cl.of[node_of[i]], cl.of[node_of[j]]
-        if a != b and not cl.kept_apart(a, b):
-            cl.merge(a, b)
-        if cl.of[node_of[i]] == cl.of[node_of[j]]:
-            manual |= {i, j}
-
     auto_pairs = {kp for kp, s in scores.items() if s >= auto}
     links = [*scores.items(), *(((k, k), 100.0) for k in nodes_of_key)]
     edges = sorted((-s, min(nodes[x][0], nodes[y][0]), max(nodes[x][0], nodes[y][0]), x, y)
@@ -772,6 +764,16 @@ def _group(items: list[Item], decisions: Decisions, auto: float, review: float,
         a, b = cl.of[x], cl.of[y]
         if a != b and cl.may_join(a, b, auto_pairs):
             cl.merge(a, b)
+
+    # A `same` decision joins the two items' concepts, each with what it matched on its own:
+    # the auditor says these belong together, not that they should leave their matches.
+    manual = set()
+    for i, j in same:
+        a, b = cl.of[node_of[i]], cl.of[node_of[j]]
+        if a != b and not cl.kept_apart(a, b):
+            cl.merge(a, b)
+        if cl.of[node_of[i]] == cl.of[node_of[j]]:
+            manual |= {i, j}
 
     best: dict[tuple[int, int], tuple[float, int, int]] = {}  # clusters -> (-score, i, j)
     for (k1, k2), s in links:
