@@ -29,7 +29,7 @@ from .model import STANDARD_CODE, Duty, Level, NonEmpty, Standard, Task
 from .store import _line_of
 
 SMALL_TASK = 2  # indicators; small tasks of one duty make one unit under units="auto"
-Hours = Annotated[float, Field(gt=0, multiple_of=0.5)]
+Hours = Annotated[float, Field(gt=0, le=2000, multiple_of=0.5, allow_inf_nan=False)]
 
 # The course report forbids the level and these words in a course name.
 FORBIDDEN_WORDS = ("職能基準", "職能單元", "職能課程", "職能級別", "認證", "證照")

@@ -65,6 +65,7 @@ def job_document(std: Standard, opts: Options) -> Document:
     return render("job-description.xml.j2", {
         "std": selected, "full": std, "left_out": left_out,
         "title": opts.title or std.name, "version": views.latest_version(std),
+        "task_levels": sorted({lv for _, t in selected.tasks() for lv in t.levels}),
         "knowledge": views.competencies(selected, "K"),
         "skills": views.competencies(selected, "S"), "org": _org(opts)}, opts.templates)
 

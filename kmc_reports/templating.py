@@ -30,6 +30,7 @@ import jinja2
 from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, ListBlock,
                        ListItem, PageBreak, Paragraph, Run, Section, Spacer, Table)
 from .errors import KmcError
+from .views import named
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 
@@ -42,12 +43,13 @@ def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["hours"] = hours
+    env.globals["named"] = named
     return env
 
 
 def hours(value: float) -> str:
-    """3.0 → 「3」, 2.5 → 「2.5」: how hours are printed everywhere."""
-    return f"{value:g}"
+    """3.0 → 「3」, 2.5 → 「2.5」: how hours are printed everywhere (never 1e+03)."""
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def render(name: str, context: dict[str, Any], user_dir: str | Path | None = None) -> Document:

@@ -6,10 +6,11 @@ merged cells, selections and groupings is here, where it can be tested.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .errors import KmcError
-from .model import Band, Duty, Ref, Standard, Task, code_key
+from .model import Band, Duty, Ref, Standard, Task, Version, code_key
 
 
 @dataclass
@@ -100,12 +101,17 @@ def competencies(std: Standard, kind: str) -> list[Competency]:
     return sorted(found.values(), key=lambda c: (code_key(c.code), c.name))
 
 
-def latest_version(std: Standard):
-    """The version row of this standard's own code, else the first row."""
+def latest_version(std: Standard) -> Version:
+    """The version row of this standard's own code, else the first row; a standard printed
+    without a version table still has the version its code ends with (…-003v1 → V1)."""
     for v in std.versions:
         if v.code == std.code:
             return v
-    return std.versions[0] if std.versions else None
+    if std.versions:
+        return std.versions[0]
+    number = re.search(r"v(\d+)$", std.code)
+    return Version(version=f"V{number.group(1)}" if number else "", code=std.code,
+                   name=std.name)
 
 
 def footnote_marks(std: Standard) -> dict[str, list[int]]:
@@ -131,3 +137,10 @@ def merge_spans(values: list) -> list[int]:
             spans[start] = i - start
             start = i
     return spans
+
+
+def named(code: str, name: str, version: str = "", date: str = "") -> str:
+    """「KMC2432-001v4 活動企劃專員（V4，2023/12/15）」: how a standard and its version are
+    cited in every report (templates call it as ``named``)."""
+    tail = f"（{version}，{date}）" if version and date else f"（{version}）" if version else ""
+    return f"{code} {name}{tail}"

@@ -8,8 +8,8 @@ Hours.  Each unit proposed (not fixed by ``spec.hours``) weighs
     w = (2·P + Σ 1/n) × (3 + L)
 
 P: its behaviour indicators (the practice to observe, counted double); Σ 1/n: its K and S
-items, each counted 1/n when n units of the course teach it (items shared by several tasks are
-taught once, so their time is shared); L: the unit's level (a level-4 unit gets 7/6 of the
+items, each counted 1/n when n units teach it (an item several tasks need is taught in the
+first unit that needs it, so n is 1 in practice); L: the unit's level (a level-4 unit gets 7/6 of the
 time of an otherwise equal level-3 unit).  Hours left after the fixed units are split in
 proportion to w in half-hour steps: a unit whose share falls below ``min_unit_hours`` gets
 the minimum and the rest is split again; the others get the floor of their share and the
@@ -182,12 +182,14 @@ class Plan:
     modules: list[ModulePlan]  # empty when the spec groups no modules
     attitudes: list[Item]  # course-wide; observed in every unit (its attitude assessment)
     left_out: list[LeftOut] = field(default_factory=list)
+    level_descriptors: dict[int, str] = field(default_factory=dict)  # the levels used, printed once
     findings: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["spec"] = self.spec.model_dump(mode="json")
         data["findings"] = [list(f) for f in self.findings]
+        data["level_descriptors"] = {str(k): v for k, v in self.level_descriptors.items()}
         return data
 
 
@@ -205,7 +207,8 @@ def plan(standards: Sequence[Standard], spec: CourseSpec, levels: Mapping[int, s
     layout = validate_against(spec, list(standards), skip=skip)
     rows = [_row(u.standard, u.duty, t, skip_items) for u in layout.units for t in u.tasks]
     rows.sort(key=lambda r: (spec.standards.index(r.standard), code_key(r.code)))
-    units = [_unit(u, skip_items, levels) for u in layout.units]
+    taught: set[tuple[str, str]] = set()
+    units = [_unit(u, skip_items, levels, taught) for u in layout.units]
     fixed = {i: layout.fixed[u.key] for i, u in enumerate(units) if u.key in layout.fixed}
     for unit, hours in zip(units, split_hours(spec.total_hours, _weights(units),
                                               spec.min_unit_hours, fixed)):
@@ -227,6 +230,8 @@ def plan(standards: Sequence[Standard], spec: CourseSpec, levels: Mapping[int, s
     result.purpose = spec.purpose or _purpose(
         result, list(dict.fromkeys(u.duty.name for u in layout.units)), levels)
     result.summary = spec.summary or _summary(result)
+    result.level_descriptors = {lv: levels[lv] for lv in sorted(
+        {level} | {u.level for u in units} | {p.level for u in units for p in u.indicators})}
     result.findings = check(result)
     return result
 
@@ -290,14 +295,20 @@ def _row(std: Standard, duty: Duty, task: Task, skip_items) -> TaskRow:
         [Item(std.code, o.code or "", o.name) for o in task.outputs])
 
 
-def _unit(choice: UnitChoice, skip_items, levels: Mapping[int, str]) -> Unit:
+def _unit(choice: UnitChoice, skip_items, levels: Mapping[int, str],
+          taught: set[tuple[str, str]]) -> Unit:
+    """One unit; a K or S item an earlier unit already teaches is not taught again
+    (``taught`` collects them in course order)."""
     std, bands = choice.standard, [(t, b) for t in choice.tasks for b in t.bands]
     level = max(b.level for _, b in bands)
     pairs = [(p, b) for t, b in bands for p in _indicators(std, t.code, b)]
     indicators = [p for p, _ in pairs]
     objectives = [_objective(p, b, levels) for p, b in pairs]
-    knowledge = _items(std, [r for _, b in bands for r in b.knowledge], skip_items)
-    skills = _items(std, [r for _, b in bands for r in b.skills], skip_items)
+    knowledge = [k for k in _items(std, [r for _, b in bands for r in b.knowledge], skip_items)
+                 if (k.standard, k.code) not in taught]
+    skills = [x for x in _items(std, [r for _, b in bands for r in b.skills], skip_items)
+              if (x.standard, x.code) not in taught]
+    taught.update((x.standard, x.code) for x in knowledge + skills)
     outputs = [Item(std.code, o.code or "", o.name) for _, b in bands for o in b.outputs]
     methods = set()
     if knowledge:
@@ -324,12 +335,12 @@ def _unit(choice: UnitChoice, skip_items, levels: Mapping[int, str]) -> Unit:
 
 def _objective(p: Indicator, band: Band, levels: Mapping[int, str]) -> Objective:
     """ABCD: 學員 (A) 在<condition> (C)，能<indicator> (B)，達到<level> (D)。  The degree
-    quotes the first sentence of the level descriptor (situation and supervision); the
-    outputs of the indicator's band, when it has any, are the material of the condition."""
+    names the level, whose official descriptor the document prints once
+    (``Plan.level_descriptors``); the outputs of the indicator's band, when it has any, are
+    the material of the condition."""
     outputs = "、".join(o.name for o in band.outputs)
     condition = f"在課堂提供的案例情境與{outputs + '範例' if outputs else '工具'}下"
-    descriptor = levels[p.level].split("。")[0]
-    degree = f"達到職能級別 {p.level}（{descriptor}）的要求"
+    degree = f"達到職能級別 {p.level} 的要求"
     text = f"{AUDIENCE}{condition}，能{p.text.rstrip('。；;. ')}，{degree}。"
     return Objective(p.code, AUDIENCE, p.text, condition, degree, text)
 
@@ -373,7 +384,7 @@ def split_hours(total: float, weights: Sequence[Fraction | int], minimum: float,
 
 def _standard_ref(std: Standard) -> StandardRef:
     v = latest_version(std)
-    return StandardRef(std.code, std.name, v.version if v else "", v.date if v else "")
+    return StandardRef(std.code, std.name, v.version, v.date)
 
 
 def _sentence(text: str) -> str:

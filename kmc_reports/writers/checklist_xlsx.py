@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from ..errors import KmcError
 from ..model import Standard
-from ..views import RATING_SCALE, competencies, latest_version
+from ..views import RATING_SCALE, competencies, latest_version, named
 from .xlsx import BORDER as _BORDER
 from .xlsx import CENTER as _CENTER
 from .xlsx import INPUT_FILL as _INPUT
@@ -85,7 +85,7 @@ def write_checklist_xlsx(std: Standard, org_name: str = "") -> bytes:
     meta.sheet_state = "hidden"
     for i, (key, value) in enumerate([
             ("format", FORMAT), ("format_version", FORMAT_VERSION), ("standard_code", std.code),
-            ("standard_name", std.name), ("version", version.version if version else ""),
+            ("standard_name", std.name), ("version", version.version),
             ("header_row", head)], 1):
         _text(meta.cell(i, 1), key)
         _text(meta.cell(i, 2), value)
@@ -95,9 +95,7 @@ def write_checklist_xlsx(std: Standard, org_name: str = "") -> bytes:
 
 def _top(ws, std: Standard, version, title: str, org_name: str) -> int:
     """Title, source, the fill-in cells and the scale; returns the table's header row."""
-    source = f"資料來源：職能基準 {std.code} {std.name}"
-    if version:
-        source += f"（{version.version}，{version.date}）"
+    source = f"資料來源：職能基準 {named(std.code, std.name, version.version, version.date)}"
     _banner(ws, 1, title, Font(bold=True, size=16))
     ws.row_dimensions[1].height = 24  # merged cells do not grow their row for a large font
     _banner(ws, 2, source, Font(size=11))

@@ -66,7 +66,7 @@ def _overview(ws, standards: list[Standard], cw: Crosswalk) -> None:
             "、".join(f"{c.name}（{c.code}）" for c in cats.job_categories),
             "、".join(f"{c.name}（{c.code}）" for c in cats.occupations),
             "、".join(f"{c.name}（{c.code}）" for c in cats.industries),
-            v.version if v else "", v.date if v else "", o.duties, o.tasks, o.indicators,
+            v.version, v.date, o.duties, o.tasks, o.indicators,
             o.counts["K"], o.counts["S"], o.counts["A"], *counts[std.code]],
             center=set(range(3, 17)) - {4, 5, 6})
     last = len(standards) + 1
@@ -153,7 +153,7 @@ def _tasks(ws, standards: list[Standard], cw: Crosswalk) -> None:
         row += 1
         _row(ws, row, [m.standard, m.task.code, m.task.name, m.other_standard, m.other.code,
                        m.other.name, round(100 * m.score), round(100 * m.concept_score),
-                       round(100 * m.name_score), "、".join(m.shared)],
+                       round(100 * m.name_score), "；".join(m.shared)],
              center={1, 2, 4, 5, 7, 8, 9})
     widths(ws, [15, 8, 24, 15, 8, 24, 8, 9, 9, 40])
     table(ws, 1, row, len(heads), freeze_col=4)

@@ -32,8 +32,8 @@ def _summary(ws, d: StandardDiff) -> None:
     header(ws, 3, ["", "職能基準代碼", "職能基準名稱", "版次", "發展更新日期"])
     for row, (label, std) in enumerate((("舊版", d.old), ("新版", d.new)), 4):
         version = latest_version(std)
-        _row(ws, row, [label, std.code, std.name, version.version if version else "",
-                       version.date if version else ""])
+        _row(ws, row, [label, std.code, std.name, version.version,
+                       version.date])
     row = 7
     for warning in d.warnings:
         text(ws.cell(row, 1), f"注意：{warning}").font = Font(bold=True)
