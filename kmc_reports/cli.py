@@ -100,8 +100,12 @@ def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None) -> None:
     out = out or obj.library.folder
     # Read and check everything first, so a bad file leaves no output at all.
     results = []
+    seen: dict[str, Path] = {}
     for f in files:
         std = import_file(f, _warn)
+        if std.code in seen:
+            raise KmcError(f"{std.code} is also in {seen[std.code]}: import one of them", str(f))
+        seen[std.code] = f
         target = out / f"{std.code}.yaml"
         if target.exists():
             previous = load_standard(target)
@@ -282,7 +286,8 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
         from .analyses import crosswalk
         from .analyses.upskill import upskill_exclusions
         pair = obj.library.load([source, target])
-        cw = crosswalk.build_crosswalk(pair, _decisions(obj, pair))
+        # the crosswalk of the whole data folder: links through a third standard count too
+        cw = crosswalk.build_crosswalk(obj.library.load(), _decisions(obj))
         spec, path = _course(obj, target)
         spec = spec.model_copy(update={"name": f"{spec.name}（進階）"})
         plan = _syllabus(obj, spec, path, hours, upskill_exclusions(*pair, cw))
@@ -307,12 +312,13 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
         click.echo(f"  {'✓' if check.ok else '✗'} {check.name}：{check.detail}")
 
 
-def _decisions(obj: _Ctx, standards: list[Standard]):
-    """data/crosswalk.yaml, with a warning for each decision that no longer fits the data."""
+def _decisions(obj: _Ctx):
+    """data/crosswalk.yaml, with a warning for each decision that no longer fits the data
+    folder (checked against all its standards, whichever ones are being compared)."""
     from .analyses import crosswalk
 
     decisions = crosswalk.load_decisions(obj.data / "crosswalk.yaml")
-    for problem in decisions.check(standards):
+    for problem in decisions.check(obj.library.load()):
         _warn(str(problem))
     return decisions
 
@@ -320,19 +326,17 @@ def _decisions(obj: _Ctx, standards: list[Standard]):
 def _comparison(obj: _Ctx, codes, out: Path, formats: tuple[str, ...]) -> list[Path]:
     """The workbook at OUT and, for docx/pdf/html, the summary beside it."""
     from .analyses import crosswalk
-    from .atomic import write_bytes
     from .writers.comparison_xlsx import write_comparison_xlsx
 
     standards = obj.library.load(codes)
-    cw = crosswalk.build_crosswalk(standards, _decisions(obj, standards))
+    cw = crosswalk.build_crosswalk(standards, _decisions(obj))
     findings = lint_mod.lint_all(standards)
-    opts = obj.options(tuple(f for f in formats if f in DOCUMENT_FORMATS))
-    written = Output(opts).documents(comparison_document(standards, cw, findings, opts),
-                                     out.with_name(out.stem + "-summary"))
-    if "xlsx" in formats:
-        write_bytes(out, write_comparison_xlsx(standards, cw, findings))
-        written.insert(0, out)
-    return written
+    if out.suffix.lower() != ".xlsx":
+        out = out.with_name(out.name + ".xlsx")
+    opts = obj.options(formats)
+    return Output(opts).documents(
+        comparison_document(standards, cw, findings, opts), out.with_name(out.stem + "-summary"),
+        {"xlsx": lambda: write_comparison_xlsx(standards, cw, findings)}, {"xlsx": out})
 
 
 @main.command()
@@ -350,7 +354,7 @@ def compare(obj: _Ctx, codes, fmt: str, out: Path) -> None:
     if fmt.strip() == "json":
         from .analyses import crosswalk
         standards = obj.library.load(codes)
-        cw = crosswalk.build_crosswalk(standards, _decisions(obj, standards))
+        cw = crosswalk.build_crosswalk(standards, _decisions(obj))
         click.echo(crosswalk.to_json(cw), nl=False)
         return
     formats = parse_formats(fmt, ("xlsx",) + DOCUMENT_FORMATS)

@@ -48,9 +48,24 @@ def parse_formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
 
 def _org(opts: Options) -> dict:
     logo = opts.logo if opts.logo is not None else opts.config.logo
-    if logo and not Path(logo).is_file():
-        raise KmcError("logo image not found", logo)
+    if logo:
+        _check_image(logo)
     return {"name": opts.org if opts.org is not None else opts.config.org_name, "logo": logo}
+
+
+def _check_image(path: str) -> None:
+    """Word, reportlab and browsers all read PNG and JPEG; anything else fails here."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            kind = img.format
+    except FileNotFoundError:
+        raise KmcError("logo image not found", path) from None
+    except (UnidentifiedImageError, OSError):
+        raise KmcError("logo is not an image (use PNG or JPEG)", path) from None
+    if kind not in ("PNG", "JPEG"):
+        raise KmcError(f"logo is a {kind} image; use PNG or JPEG", path)
 
 
 def profile_document(std: Standard, opts: Options) -> Document:

@@ -88,6 +88,9 @@ HEAD = """測試人員職能基準
 TAIL = """
 職能內涵 (A=attitude 態度)
 A01 主動積極：主動。
+
+說明與補充事項
+無。
 """
 
 
@@ -133,3 +136,21 @@ def test_headings_sharing_a_line_with_their_text(tmp_path):
         ("A01", "主動積極", "主動。"), ("A02", "謹慎細心", "")]
     assert [q.text for q in std.notes.qualifications] == ["大專以上畢業。"]
     assert [(f.number, f.text) for f in std.notes.footnotes] == [(1, "法令：如勞基法。")]
+
+
+def test_text_cut_before_the_notes_is_a_truncated_standard(tmp_path):
+    from kmc_reports.errors import KmcError
+    text = (SOURCES / "KMC2432-001v4.txt").read_text(encoding="utf-8")
+    path = tmp_path / "cut.txt"
+    path.write_text(text[: text.index("A06 應對不確定性")], encoding="utf-8")
+    with pytest.raises(KmcError) as exc:
+        _import(path)
+    assert "truncated" in str(exc.value) and "cut.txt" in str(exc.value)
+
+
+def test_indicator_out_of_sequence_is_warned(tmp_path):
+    std, warnings = _tsv(tmp_path, (
+        "T1 規劃\tT1.1 企劃需求\tO1.1.1 需求書\tP1.1.1 蒐集資料。 P1.1.7 彙整需求。\t3\t"
+        "K01 法令\tS01 溝通\n"))
+    assert [p.code for p in std.task("T1.1").indicators] == ["P1.1.1", "P1.1.7"]
+    assert any("P1.1.7" in w and "out of sequence" in w and "P1.1.1" in w for w in warnings)

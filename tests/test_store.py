@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import CODES, ROOT
+from kmc_reports.corrections import apply_corrections
 from kmc_reports.errors import KmcError
 from kmc_reports.schema import SCHEMA_FILE, schema_json
 from kmc_reports.store import dump_standard, load_standard
@@ -16,9 +17,20 @@ STANDARDS = ROOT / "data" / "standards"
 
 @pytest.mark.parametrize("code", CODES)
 def test_bundled_yaml_is_what_the_importer_makes(imported, code):
-    """data/standards stays in step with the importer (re-import after changing it)."""
-    committed = (STANDARDS / f"{code}.yaml").read_text(encoding="utf-8")
-    assert dump_standard(imported[code][0]) == committed
+    """data/standards stays in step with the importer and its recorded hand corrections
+    (re-import after changing either)."""
+    committed = load_standard(STANDARDS / f"{code}.yaml")
+    warnings: list[str] = []
+    made = apply_corrections(imported[code][0], committed.corrections, warnings.append)
+    assert warnings == []
+    assert dump_standard(made) == (STANDARDS / f"{code}.yaml").read_text(encoding="utf-8")
+
+
+def test_hand_corrections_carry_their_reasons():
+    std = load_standard(STANDARDS / "KMC3332-002v3.yaml")
+    fixed = {c.place: c for c in std.corrections}
+    assert "相關法規與作業規範" in std.task("T3.2").indicators[3].text
+    assert fixed["P3.2.4"].printed.count("。") == 2 and "誤植" in fixed["P3.2.4"].reason
 
 
 @pytest.mark.parametrize("code", CODES)

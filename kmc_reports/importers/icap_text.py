@@ -66,6 +66,9 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
     if not sections.attitudes and not sections.notes:
         raise KmcError(f"{code}: the text ends inside the table, before the attitudes "
                        f"(職能內涵 A) and notes: truncated file?", path)
+    if not sections.notes:  # every iCAP standard ends with this section, if only 「無」
+        raise KmcError(f"{code}: the text ends before 說明與補充事項 (the notes that close "
+                       f"every standard): truncated file?", path)
     for row in rows:
         builder.add(row)
     duties = builder.duties_model()

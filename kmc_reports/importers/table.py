@@ -254,8 +254,16 @@ class TableBuilder:
             into.append(Ref.model_construct(code=code, name=name))
 
     def _check_owner(self, code: str, what: str) -> None:
+        """An indicator or output must belong to its task and follow the one before it."""
         if code_parts(code)[:2] != code_parts(self.task.code):
             self.warn(f"{code}: {what} printed under task {self.task.code}")
+            return
+        field = "indicators" if what == "indicator" else "outputs"
+        before = [x.code for b in self.task.bands for x in getattr(b, field) if x.code]
+        expected = code_parts(before[-1])[2] + 1 if before else 1
+        if code_parts(code)[2] != expected and code not in before:
+            after = f"after {before[-1]}" if before else f"as the first {what}"
+            self.warn(f"{code}: {what} out of sequence {after} of {self.task.code}")
 
     def _clean(self, raw: str, place: str) -> str:
         text, markers = clean(raw)

@@ -84,6 +84,8 @@ class _Writer:
             if i:
                 story += [NextPageTemplate(section.orientation), PageBreak()]
             width = body_width_mm(section.orientation) * mm
+            page_h = (PAGE[0] if section.orientation == "landscape" else PAGE[1]) * mm
+            self.frame_height = page_h - 2 * TOP_BOTTOM * mm
             story += self._blocks(section.blocks, width)
         template.build(story, canvasmaker=self._canvas_class())
         return buf.getvalue()
@@ -219,7 +221,7 @@ class _Writer:
 
         content = [[self._cell_flowables(s.cell, inner(c, s.cell.colspan), size)
                     if s.origin else [] for c, s in enumerate(row)] for row in slots]
-        data = self._flow_merged(slots, content, inner)
+        data, tallest = self._flow_merged(slots, content, inner)
         style = [("FONT", (0, 0), (-1, -1), self.regular, size),
                  ("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("LEFTPADDING", (0, 0), (-1, -1), pad[0]),
@@ -245,7 +247,10 @@ class _Writer:
             style.append(("LINEBELOW", (0, table.header_rows - 1),
                           (-1, table.header_rows - 1), 0.9, _RULE))
         return Table(data, colWidths=widths, repeatRows=table.header_rows,
-                     style=TableStyle(style), hAlign="CENTER", splitByRow=1, splitInRow=1)
+                     style=TableStyle(style), hAlign="CENTER", splitByRow=1,
+                     # Splitting inside rows can repeat the header in mid-page, so only a row
+                     # too tall for any page is split; others move to the next page whole.
+                     splitInRow=int(tallest > 0.8 * self.frame_height))
 
     def _cell_flowables(self, cell: dm.Cell, width: float, size: float) -> list:
         out = []
@@ -257,9 +262,10 @@ class _Writer:
                 out += self._blocks([block], width, size)
         return out
 
-    def _flow_merged(self, slots, content, inner) -> list[list]:
+    def _flow_merged(self, slots, content, inner) -> tuple[list[list], float]:
         """Spread the paragraphs of each cell merged down several rows over those rows, as
-        far as each row's own height allows; the rest goes to the last row."""
+        far as each row's own height allows; the rest goes to the last row.  Also returns
+        the height of the tallest row."""
         heights = []
         for r, row in enumerate(slots):
             h = 0.0
@@ -284,4 +290,7 @@ class _Writer:
                                      or (not data[rr][c] and rr == r)):
                         used += items[0].wrap(w, 1e6)[1]
                         data[rr][c].append(items.pop(0))
-        return data
+        tallest = max((sum(f.wrap(inner(c, row[c].cell.colspan), 1e6)[1] for f in cell)
+                       for r, row in enumerate(slots) for c, cell in enumerate(data[r])),
+                      default=0.0)
+        return data, tallest
