@@ -29,7 +29,8 @@ from .schema import schema_json
 
 
 def _default_data() -> Path:
-    """./data when run in a checkout, else the data folder beside the installed package."""
+    """$KMC_DATA, else ./data when run in a checkout, else the checkout's data folder of an
+    editable install (the README installs with -e; a wheel carries no data)."""
     env = os.environ.get("KMC_DATA")
     if env:
         return Path(env)

@@ -8,14 +8,10 @@ edit.
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterable
 
-from .model import Correction, Standard
+from .model import Correction, Standard, squash
 
-
-def _squash(s: str) -> str:
-    return re.sub(r"\s+", "", s)
 
 
 def _targets(std: Standard, place: str) -> list[tuple[object, str]]:
@@ -55,9 +51,9 @@ def apply_corrections(std: Standard, corrections: Iterable[Correction],
             continue
         for obj, attr in targets:
             current = getattr(obj, attr)
-            if _squash(current) == _squash(c.corrected):
+            if squash(current) == squash(c.corrected):
                 continue
-            if _squash(current) != _squash(c.printed):
+            if squash(current) != squash(c.printed):
                 warn(f"{std.code}: correction for {c.place}: the source now prints "
                      f"{current!r}, not {c.printed!r}; not applied")
                 continue

@@ -37,6 +37,16 @@ _LEVEL_IN_NAME = re.compile(r"[0-9一二三四五六]\s*級|級\s*別?\s*[0-9一
                             re.IGNORECASE)
 
 
+def name_problem(name: str) -> str:
+    """Why a course name would be refused by reviewers (a level, 職能基準, 認證 …), or ""."""
+    folded = unicodedata.normalize("NFKC", name)
+    word = next((w for w in FORBIDDEN_WORDS if w in folded), None)
+    if word:
+        return f"課程名稱不可包含「{word}」"
+    m = _LEVEL_IN_NAME.search(folded)
+    return f"課程名稱不可標示職能級別（「{m.group(0)}」）" if m else ""
+
+
 class Module(BaseModel):
     """A group of units in the course map (表2), in the order listed; a duty code stands for
     the units of its tasks."""
@@ -73,13 +83,9 @@ class CourseSpec(BaseModel):
     @field_validator("name", "english_name")
     @classmethod
     def _allowed_name(cls, value: str) -> str:
-        folded = unicodedata.normalize("NFKC", value)
-        word = next((w for w in FORBIDDEN_WORDS if w in folded), None)
-        if word:
-            raise ValueError(f"課程名稱不可包含「{word}」")
-        m = _LEVEL_IN_NAME.search(folded)
-        if m:
-            raise ValueError(f"課程名稱不可標示職能級別（「{m.group(0)}」）")
+        problem = name_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 

@@ -229,6 +229,19 @@ class Standard(_Model):
                         names.append(ref.name)
         return dict(sorted(out.items(), key=lambda kv: code_key(kv[0])))
 
+    def latest_version(self) -> Version:
+        """The version row of this standard's own code, else the first row; a standard
+        printed without a version table still has the version its code ends with
+        (…-003v1 → V1)."""
+        for v in self.versions:
+            if v.code == self.code:
+                return v
+        if self.versions:
+            return self.versions[0]
+        number = re.search(r"v(\d+)$", self.code)
+        return Version(version=f"V{number.group(1)}" if number else "", code=self.code,
+                       name=self.name)
+
     @property
     def occupation_code(self) -> str:
         m = re.match(r"^[A-Z]{3}(\d{4})-", self.code)
@@ -238,3 +251,9 @@ class Standard(_Model):
 def code_key(code: str) -> tuple:
     """Sort key for codes such as K2 < K10 and T1.2 < T1.10."""
     return tuple(int(p) if p.isdigit() else p for p in re.findall(r"\d+|\D+", code))
+
+
+def squash(text: str) -> str:
+    """Text as compared everywhere: sources break and space Chinese text at random, so
+    whitespace never makes two texts differ."""
+    return re.sub(r"\s+", "", text)

@@ -70,7 +70,7 @@ def _check_image(path: str) -> None:
 
 def profile_document(std: Standard, opts: Options) -> Document:
     return render("profile-icap.xml.j2", {
-        "std": std, "rows": views.profile_rows(std), "version": views.latest_version(std),
+        "std": std, "rows": views.profile_rows(std), "version": std.latest_version(),
         "footnotes": views.footnote_marks(std), "org": _org(opts)}, opts.templates)
 
 
@@ -79,7 +79,7 @@ def job_document(std: Standard, opts: Options) -> Document:
     left_out = [t.code for _, t in std.tasks() if selected.task(t.code) is None]
     return render("job-description.xml.j2", {
         "std": selected, "full": std, "left_out": left_out,
-        "title": opts.title or std.name, "version": views.latest_version(std),
+        "title": opts.title or std.name, "version": std.latest_version(),
         "task_levels": sorted({lv for _, t in selected.tasks() for lv in t.levels}),
         "knowledge": views.competencies(selected, "K"),
         "skills": views.competencies(selected, "S"), "org": _org(opts)}, opts.templates)
@@ -98,7 +98,7 @@ def comparison_document(standards: list[Standard], cw, findings, opts: Options) 
 
 def checklist_document(std: Standard, opts: Options) -> Document:
     return render("checklist.xml.j2", {
-        "std": std, "version": views.latest_version(std),
+        "std": std, "version": std.latest_version(),
         "knowledge": views.competencies(std, "K"), "skills": views.competencies(std, "S"),
         "scale": views.RATING_SCALE, "org": _org(opts)}, opts.templates)
 
@@ -106,7 +106,7 @@ def checklist_document(std: Standard, opts: Options) -> Document:
 def diff_document(d: diff_mod.StandardDiff, opts: Options) -> Document:
     return render("diff.xml.j2", {
         "diff": d, "counts": d.counts(), "kinds": diff_mod.KINDS, "changes": diff_mod.CHANGES,
-        "old_version": views.latest_version(d.old), "new_version": views.latest_version(d.new),
+        "old_version": d.old.latest_version(), "new_version": d.new.latest_version(),
         "org": _org(opts)}, opts.templates)
 
 
@@ -114,9 +114,8 @@ def syllabus_document(plan, opts: Options, source: Standard | None = None):
     """The syllabus, rendered, checked, and rendered again with the check in its appendix;
     returns the document and the checks.  `source`: the standard an upskilling course
     builds on."""
-    from .analyses.syllabus import ASSESSMENTS, METHODS, TOOLS
+    from .analyses.syllabus import ASSESSMENTS, METHODS, TOOLS, coverage
     from .syllabus_check import check_syllabus
-    from .writers.coverage_xlsx import coverage_rows
 
     context = {"plan": plan, "methods": METHODS, "assessment_methods": ASSESSMENTS,
                "assessment_tools": TOOLS, "org": _org(opts), "source": source,
@@ -124,7 +123,7 @@ def syllabus_document(plan, opts: Options, source: Standard | None = None):
                                                         plan.tasks])
                                 for col in ("knowledge", "skills")}},
                "coverage": [{"code": code, "name": words, "units": hits}
-                            for _, kind, code, words, hits in coverage_rows(plan)
+                            for _, kind, code, words, hits in coverage(plan)
                             if kind in "KS"]}
     draft = render("syllabus.xml.j2", {**context, "checks": None}, opts.templates)
     checks = check_syllabus(draft, plan)

@@ -7,11 +7,10 @@ so it also catches what a user's own template changed — not just what the plan
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .analyses.syllabus import Plan
-from .course import _LEVEL_IN_NAME, FORBIDDEN_WORDS
+from .course import name_problem
 from .document import Document, Table, find_table, grid
 
 
@@ -125,11 +124,8 @@ def check_syllabus(doc: Document, plan: Plan) -> list[Check]:
                         _gap("未評量", p_codes - assessed, len(p_codes), "項行為指標")))
 
     name = cover.get("課程名稱", "")
-    folded = unicodedata.normalize("NFKC", name)
-    bad = [w for w in FORBIDDEN_WORDS if w in folded] + [m.group() for m in
-                                                         _LEVEL_IN_NAME.finditer(folded)]
-    checks.append(Check("課程名稱不含級別與禁用字詞", not bad,
-                        f"「{name}」" + (f"含「{'、'.join(bad)}」" if bad else "")))
+    problem = name_problem(name)
+    checks.append(Check("課程名稱不含級別與禁用字詞", not problem, f"「{name}」{problem}"))
 
     checks.append(Check("規劃涵蓋（知識、技能均有教學，行為指標均有評量，單元皆對應任務）",
                         not plan.findings,

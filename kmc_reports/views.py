@@ -6,11 +6,10 @@ merged cells, selections and groupings is here, where it can be tested.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .errors import KmcError
-from .model import Band, Duty, Ref, Standard, Task, Version, code_key
+from .model import Band, Duty, Ref, Standard, Task, code_key
 
 
 @dataclass
@@ -99,19 +98,6 @@ def competencies(std: Standard, kind: str) -> list[Competency]:
                     c.tasks.append(task.code)
                 c.levels.append(band.level)
     return sorted(found.values(), key=lambda c: (code_key(c.code), c.name))
-
-
-def latest_version(std: Standard) -> Version:
-    """The version row of this standard's own code, else the first row; a standard printed
-    without a version table still has the version its code ends with (…-003v1 → V1)."""
-    for v in std.versions:
-        if v.code == std.code:
-            return v
-    if std.versions:
-        return std.versions[0]
-    number = re.search(r"v(\d+)$", std.code)
-    return Version(version=f"V{number.group(1)}" if number else "", code=std.code,
-                   name=std.name)
 
 
 def footnote_marks(std: Standard) -> dict[str, list[int]]:

@@ -17,7 +17,6 @@ from kmc_reports.errors import KmcError
 from kmc_reports.model import Task
 from kmc_reports.store import load_standard
 from kmc_reports.templating import render
-from kmc_reports.views import latest_version
 from kmc_reports.writers.diff_xlsx import DETAIL, HEADERS, SUMMARY, TINTS, write_diff_xlsx
 
 STANDARDS = ROOT / "data" / "standards"
@@ -61,7 +60,7 @@ def document(d):
     """The document as reports.diff_document renders it."""
     return render("diff.xml.j2", {
         "diff": d, "counts": d.counts(), "kinds": KINDS, "changes": CHANGES,
-        "old_version": latest_version(d.old), "new_version": latest_version(d.new),
+        "old_version": d.old.latest_version(), "new_version": d.new.latest_version(),
         "org": {"name": "", "logo": None}})
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ..model import Standard, Task, Version
-from ..views import latest_version
 from .crosswalk import Crosswalk, normalise
 
 KINDS = (("K", "知識"), ("S", "技能"), ("A", "態度"))
@@ -28,7 +27,7 @@ def overview(std: Standard) -> Overview:
     tasks = [t for _, t in std.tasks()]
     return Overview(std, len(std.duties), len(tasks), sum(len(t.indicators) for t in tasks),
                     {"K": len(std.catalogue("K")), "S": len(std.catalogue("S")),
-                     "A": len(std.attitudes)}, latest_version(std))
+                     "A": len(std.attitudes)}, std.latest_version())
 
 
 def concept_sets(cw: Crosswalk, kind: str) -> dict[str, set[str]]:

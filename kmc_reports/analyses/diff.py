@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 from typing import Collection
 
 from ..errors import KmcError
-from ..model import Standard, Task, code_key
+from ..model import Standard, Task, code_key, squash
 
 try:
     from rapidfuzz import fuzz
@@ -100,7 +100,7 @@ class _Item:
 
 def _squash(text: str) -> str:
     """Text as compared: no whitespace, full-width forms folded (／ and / are one)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return squash(unicodedata.normalize("NFKC", text))
 
 
 def _base(code: str) -> str:

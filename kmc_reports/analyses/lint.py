@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Iterator
 
-from ..model import Standard, Task, code_key
+from ..model import Standard, Task, code_key, squash
 
 SEVERITIES = ("error", "warning", "info")
 _LABELS = {"error": "錯誤", "warning": "警告", "info": "提示"}
@@ -35,10 +35,6 @@ def rule(fn: Rule) -> Rule:
     RULES.append(fn)
     return fn
 
-
-def _squash(text: str) -> str:
-    """Names compare without whitespace: the sources break and space CJK text at random."""
-    return re.sub(r"\s+", "", text)
 
 
 def _num(code: str) -> int:
@@ -80,13 +76,13 @@ def name_conflict(std: Standard) -> Iterator[Finding]:
         for code, names in std.catalogue(kind).items():
             first: dict[str, str] = {}
             for name in names:
-                first.setdefault(_squash(name), name)
+                first.setdefault(squash(name), name)
             if len(first) < 2:
                 continue
             shown = []
             for key, name in first.items():
                 tasks = [t.code for _, t in std.tasks()
-                         if any(r.code == code and _squash(r.name) == key
+                         if any(r.code == code and squash(r.name) == key
                                 for r in getattr(t, field))]
                 shown.append(f"{name}（{_join(tasks)}）")
             yield Finding("name-conflict", "warning", std.code, code,
@@ -101,7 +97,7 @@ def shared_name(std: Standard) -> Iterator[Finding]:
         shown: dict[str, str] = {}
         for code, names in std.catalogue(kind).items():
             for name in names:
-                key = _squash(name)
+                key = squash(name)
                 shown.setdefault(key, name)
                 if code not in codes_by_name.setdefault(key, []):
                     codes_by_name[key].append(code)
@@ -259,10 +255,10 @@ def truncated(std: Standard) -> Iterator[Finding]:
             yield Finding("truncated", "warning", std.code, place,
                           f"{place} 括號不成對：{_quote(text, 40)}")
     indicators = [p for _, t in std.tasks() for p in t.indicators]
-    ended = sum(1 for p in indicators if _squash(p.text).endswith(_FINAL))
+    ended = sum(1 for p in indicators if squash(p.text).endswith(_FINAL))
     convention = len(indicators) > 1 and ended >= 0.8 * len(indicators)
     for p in indicators:
-        text = _squash(p.text)
+        text = squash(p.text)
         if len(text) < 6:
             problem = f"文字過短（{len(text)} 字）"
         elif text.endswith(_MID_PHRASE):
@@ -304,7 +300,7 @@ def duplicate_indicator(std: Standard) -> Iterator[Finding]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for _, task in std.tasks():
         for p in task.indicators:
-            groups.setdefault(_words(p.text), []).append((p.code, _squash(p.text)))
+            groups.setdefault(_words(p.text), []).append((p.code, squash(p.text)))
     for found in groups.values():
         if len(found) > 1:
             codes = "、".join(c for c, _ in found)

@@ -40,7 +40,6 @@ import yaml
 from ..course import CourseSpec, UnitChoice, locate, validate_against
 from ..errors import KmcError
 from ..model import Band, Duty, Ref, Standard, Task, code_key
-from ..views import latest_version
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 METHODS = ("講述", "討論", "演練", "協同", "專題", "示範", "案例", "其他")  # 表5, in form order
@@ -383,7 +382,7 @@ def split_hours(total: float, weights: Sequence[Fraction | int], minimum: float,
 # -- texts -------------------------------------------------------------------------------
 
 def _standard_ref(std: Standard) -> StandardRef:
-    v = latest_version(std)
+    v = std.latest_version()
     return StandardRef(std.code, std.name, v.version, v.date)
 
 
@@ -449,3 +448,26 @@ def check(plan: Plan) -> list[Finding]:
         if m.hours != sum(hours.get(k, 0) for k in m.units):
             out.append(Finding("module-hours", f"模組「{m.name}」時數 {m.hours:g} 小時不等於其單元合計"))
     return out
+
+
+def coverage(plan: Plan) -> list[tuple[str, str, str, str, list[bool]]]:
+    """(standard, kind, code, text, covered by unit i) for every item the course selects."""
+    rows = []
+    for t in plan.tasks:
+        items = [("T", t.code, t.name)] + [("P", p.code, p.text) for p in t.indicators]
+        items += [("K", k.code, k.name) for k in t.knowledge]
+        items += [("S", s.code, s.name) for s in t.skills]
+        for kind, code, words in items:
+            rows.append((t.standard, kind, code, words,
+                         [_covers(u, t.standard, kind, code) for u in plan.units]))
+    seen, out = set(), []
+    for row in rows:  # a K/S needed by several tasks: one row
+        if (row[0], row[2]) not in seen:
+            seen.add((row[0], row[2]))
+            out.append(row)
+    return out
+
+
+def _covers(unit, standard: str, kind: str, code: str) -> bool:
+    items = {"T": unit.tasks, "P": unit.indicators, "K": unit.knowledge, "S": unit.skills}[kind]
+    return any(i.standard == standard and i.code == code for i in items)

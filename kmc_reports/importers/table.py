@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Band, Duty, FootnoteRef, Indicator, Output, Ref, Task
+from ..model import Band, Duty, FootnoteRef, Indicator, Output, Ref, Task, squash
 from .text import Marker, clean, code_parts, join_cjk, split_items, strip_markup
 
 COLUMNS = ("duty", "task", "output", "indicator", "level", "knowledge", "skill")
@@ -109,7 +109,7 @@ class TableBuilder:
             name = self._clean(raw, code)
             known = next((d for d in self.duties if d.code == code), None)
             if known:
-                if name and _squash(name) != _squash(known.name):
+                if name and squash(name) != squash(known.name):
                     self.warn(f"{code}: printed again with another name {name!r} "
                               f"(kept {known.name!r})")
                 continue
@@ -132,7 +132,7 @@ class TableBuilder:
             name = self._clean(raw, code)
             known = self._find_task(code)
             if known:
-                if _squash(name) != _squash(known.name):
+                if squash(name) != squash(known.name):
                     self.warn(f"{code}: printed again with another name {name!r} "
                               f"(kept {known.name!r})")
                 self.task, result = known, "again"
@@ -205,7 +205,7 @@ class TableBuilder:
             name = self._clean(raw, code)
             old = next((o for b in self.task.bands for o in b.outputs if o.code == code), None)
             if old:
-                if _squash(old.name) != _squash(name):
+                if squash(old.name) != squash(name):
                     self.warn(f"{code}: printed twice with different names "
                               f"{old.name!r} / {name!r}")
                 continue
@@ -230,7 +230,7 @@ class TableBuilder:
             text_ = self._clean(raw, code)
             old = next((p for b in self.task.bands for p in b.indicators if p.code == code), None)
             if old:
-                if _squash(old.text) != _squash(text_):
+                if squash(old.text) != squash(text_):
                     self.warn(f"{code}: printed twice with different texts")
                 continue
             band.indicators.append(Indicator.model_construct(code=code, text=text_))
@@ -249,7 +249,7 @@ class TableBuilder:
                           f"nowhere else; check the source)")
         for code, raw in items:
             name = self._clean(raw, f"{self.task.code}/{code}")
-            if any(r.code == code and _squash(r.name) == _squash(name) for r in into):
+            if any(r.code == code and squash(r.name) == squash(name) for r in into):
                 continue
             into.append(Ref.model_construct(code=code, name=name))
 
@@ -317,6 +317,3 @@ class TableBuilder:
             refs.setdefault(m.number, []).append(FootnoteRef(place=place, text=m.text))
         return refs
 
-
-def _squash(s: str) -> str:
-    return re.sub(r"\s+", "", s)

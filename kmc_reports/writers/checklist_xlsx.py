@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from ..errors import KmcError
 from ..model import Standard
-from ..views import RATING_SCALE, competencies, latest_version, named
+from ..views import RATING_SCALE, competencies, named
 from .xlsx import BORDER as _BORDER
 from .xlsx import CENTER as _CENTER
 from .xlsx import INPUT_FILL as _INPUT
@@ -59,7 +59,7 @@ class ChecklistRatings:
 
 def write_checklist_xlsx(std: Standard, org_name: str = "") -> bytes:
     title = f"{std.name} 職能自我檢核表"
-    version = latest_version(std)
+    version = std.latest_version()
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET

@@ -6,35 +6,12 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ..analyses.syllabus import Plan
+from ..analyses.syllabus import Plan, coverage
 from .xlsx import BORDER, CENTER, WRAP, fill, header, print_setup, save, table, text, widths
 
 KINDS = (("T", "工作任務"), ("P", "行為指標"), ("K", "知識"), ("S", "技能"))
 COVERED = fill("E2EFDA")
 GAP = fill("F8DEDE")
-
-
-def coverage_rows(plan: Plan) -> list[tuple[str, str, str, str, list[bool]]]:
-    """(standard, kind, code, text, covered by unit i) for every item the course selects."""
-    rows = []
-    for t in plan.tasks:
-        items = [("T", t.code, t.name)] + [("P", p.code, p.text) for p in t.indicators]
-        items += [("K", k.code, k.name) for k in t.knowledge]
-        items += [("S", s.code, s.name) for s in t.skills]
-        for kind, code, words in items:
-            rows.append((t.standard, kind, code, words,
-                         [_covers(u, t.standard, kind, code) for u in plan.units]))
-    seen, out = set(), []
-    for row in rows:  # a K/S needed by several tasks: one row
-        if (row[0], row[2]) not in seen:
-            seen.add((row[0], row[2]))
-            out.append(row)
-    return out
-
-
-def _covers(unit, standard: str, kind: str, code: str) -> bool:
-    items = {"T": unit.tasks, "P": unit.indicators, "K": unit.knowledge, "S": unit.skills}[kind]
-    return any(i.standard == standard and i.code == code for i in items)
 
 
 def write_coverage_xlsx(plan: Plan) -> bytes:
@@ -51,7 +28,7 @@ def write_coverage_xlsx(plan: Plan) -> bytes:
     ws.row_dimensions[head].height = 60
     kinds = dict(KINDS)
     row = head
-    for standard, kind, code, words, hits in coverage_rows(plan):
+    for standard, kind, code, words, hits in coverage(plan):
         row += 1
         values = [standard, versions.get(standard, ""), kinds[kind], code, words,
                   *["●" if h else "" for h in hits], sum(hits)]

@@ -10,7 +10,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..analyses.diff import CHANGES, KINDS, StandardDiff
-from ..views import latest_version
 from .xlsx import BORDER, CENTER, WRAP, fill, header, print_setup, save, table, text, widths
 
 SUMMARY, DETAIL = "摘要", "變更明細"
@@ -31,7 +30,7 @@ def _summary(ws, d: StandardDiff) -> None:
     text(ws.cell(1, 1), "職能基準版本比較").font = Font(bold=True, size=16)
     header(ws, 3, ["", "職能基準代碼", "職能基準名稱", "版次", "發展更新日期"])
     for row, (label, std) in enumerate((("舊版", d.old), ("新版", d.new)), 4):
-        version = latest_version(std)
+        version = std.latest_version()
         _row(ws, row, [label, std.code, std.name, version.version,
                        version.date])
     row = 7
