@@ -16,7 +16,7 @@ from .analyses import diff as diff_mod
 from .analyses import lint as lint_mod
 from .config import load_config
 from .corrections import apply_corrections
-from .errors import KmcError
+from .errors import KmcError, os_message, validation_message
 from .analyses.syllabus import load_levels
 from .analyses.syllabus import plan as plan_course
 from .course import CourseSpec, load_course, validate_against
@@ -57,7 +57,7 @@ def _errors_to_exit(fn):
         except KmcError as exc:
             _fail(str(exc))
         except OSError as exc:
-            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+            _fail(f"{exc.filename}: {os_message(exc)}" if exc.filename else os_message(exc))
     return wrapper
 
 
@@ -73,31 +73,50 @@ class _Ctx:
                        config=load_config(self.config_path), font=self.font, **kwargs)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kmc-reports")
+class _ChineseHelp:
+    """The -h/--help option described in Chinese, like every other option."""
+
+    def get_help_option(self, ctx: click.Context):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "顯示此說明後結束。"
+        return option
+
+
+class _Command(_ChineseHelp, click.Command):
+    pass
+
+
+class _Group(_ChineseHelp, click.Group):
+    command_class = _Command
+    group_class = type  # subgroups are _Groups too
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kmc-reports", help="顯示版本後結束。")
 @click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Data folder (default: ./data, or $KMC_DATA).")
+              default=None, help="資料夾（預設：./data 或 $KMC_DATA）。")
 @click.option("--templates", type=click.Path(path_type=Path), default=None,
-              help="Folder with your own copies of templates (they override the built-in).")
+              help="自訂範本的資料夾（取代同名的內建範本）。")
 @click.option("--config", "config", type=click.Path(path_type=Path), default=None,
-              help="Organisation settings (default: ./kmc-reports.yaml if present).")
+              help="機構設定檔（預設：目前資料夾的 kmc-reports.yaml，若有）。")
 @click.option("--font", default=None,
-              help="TrueType font file (or installed font name) for PDFs.")
+              help="PDF 使用的 TrueType 字型檔（或已安裝的字型名稱）。")
 @click.pass_context
 def main(ctx: click.Context, data: Path | None, templates: Path | None, config: Path | None,
          font: str | None) -> None:
-    """Documents from iCAP occupational competency standards (職能基準)."""
+    """由 iCAP 職能基準產生人資、課程規劃與稽核用的文件。"""
     ctx.obj = _Ctx(data or _default_data(), templates, config, font)
 
 
 @main.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the model files (default: <data>/standards).")
+              help="模型檔的輸出資料夾（預設：<data>/standards）。")
 @click.pass_obj
 @_errors_to_exit
 def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None) -> None:
-    """Import iCAP standards (text copies or OCS JSON) into <code>.yaml model files."""
+    """匯入 iCAP 職能基準（文字檔或 OCS JSON），存成 <code>.yaml 模型檔。"""
     out = out or obj.library.folder
     # Read and check everything first, so a bad file leaves no output at all.
     results = []
@@ -105,7 +124,7 @@ def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None) -> None:
     for f in files:
         std = import_file(f, _warn)
         if std.code in seen:
-            raise KmcError(f"{std.code} is also in {seen[std.code]}: import one of them", str(f))
+            raise KmcError(f"{std.code} 也在 {seen[std.code]} 中：請只匯入其中一個", str(f))
         seen[std.code] = f
         target = out / f"{std.code}.yaml"
         if target.exists():
@@ -115,17 +134,17 @@ def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None) -> None:
         results.append((std, target))
     for std, target in results:
         save_standard(std, target)
-        click.echo(f"{target}  {std.code} {std.name}: {sum(1 for _ in std.tasks())} tasks")
+        click.echo(f"{target}  {std.code} {std.name}：{sum(1 for _ in std.tasks())} 項工作任務")
 
 
 @main.command()
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
-              show_default=True)
+              help="輸出格式（預設：yaml）。")
 @click.pass_obj
 @_errors_to_exit
 def show(obj: _Ctx, code: str, fmt: str) -> None:
-    """Print one standard's model (JSON follows `kmc-reports schema`)."""
+    """顯示一項職能基準的模型（JSON 格式依 `kmc-reports schema`）。"""
     std = obj.library.get(code)
     if fmt == "json":
         click.echo(json.dumps(std.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -135,40 +154,40 @@ def show(obj: _Ctx, code: str, fmt: str) -> None:
 
 @main.command()
 def schema() -> None:
-    """Print the JSON Schema of the standard model."""
+    """顯示職能基準模型的 JSON Schema。"""
     click.echo(schema_json(), nl=False)
 
 
 @main.command()
 @click.argument("codes", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+              help="輸出格式（預設：table）。")
 @click.pass_obj
 @_errors_to_exit
 def lint(obj: _Ctx, codes: tuple[str, ...], fmt: str) -> None:
-    """Check standards for data problems (default: all bundled standards)."""
+    """檢查職能基準的資料問題（預設：資料夾內所有職能基準）。"""
     findings = lint_mod.lint_all(obj.library.load(codes))
     click.echo(lint_mod.render(findings, fmt), nl=False)
 
 
 @main.command()
 @click.argument("codes", nargs=-1, required=True)
-@click.option("--layout", type=click.Choice(["icap", "job"]), default="icap", show_default=True,
-              help="icap: the standard's own table; job: a job description (職務說明書).")
-@click.option("--format", "fmt", default="docx,pdf", show_default=True,
-              help="Comma-separated: docx, pdf, html.")
+@click.option("--layout", type=click.Choice(["icap", "job"]), default="icap",
+              help="icap：職能基準原表格式；job：職務說明書（預設：icap）。")
+@click.option("--format", "fmt", default="docx,pdf",
+              help="以逗號分隔：docx、pdf、html（預設：docx,pdf）。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True)
-@click.option("--tasks", default=None, help="job: keep only these duties/tasks, e.g. T1,T2.3.")
-@click.option("--title", default=None, help="job: the job title (default: the standard's name).")
-@click.option("--org", default=None, help="Organisation name.")
-@click.option("--logo", default=None, help="Organisation logo (PNG or JPEG).")
+              default=Path("output"), help="輸出資料夾（預設：output）。")
+@click.option("--tasks", default=None, help="job：只保留這些主要職責／工作任務，例如 T1,T2.3。")
+@click.option("--title", default=None, help="job：職務名稱（預設：職能基準名稱）。")
+@click.option("--org", default=None, help="機構名稱。")
+@click.option("--logo", default=None, help="機構標誌（PNG 或 JPEG）。")
 @click.pass_obj
 @_errors_to_exit
 def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, org, logo) -> None:
-    """Competency profiles (iCAP layout) or job descriptions, in Word, PDF and HTML."""
+    """職能基準表（iCAP 格式）或職務說明書：Word、PDF 與 HTML。"""
     if layout == "icap" and (tasks or title):
-        raise KmcError("--tasks and --title are for --layout job")
+        raise KmcError("--tasks 與 --title 只適用於 --layout job")
     opts = obj.options(parse_formats(fmt, DOCUMENT_FORMATS), tasks=tasks, title=title,
                        org=org, logo=logo)
     output = Output(opts)
@@ -181,15 +200,15 @@ def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, org, logo) -> None
 
 @main.command()
 @click.argument("codes", nargs=-1, required=True)
-@click.option("--format", "fmt", default="docx,pdf,xlsx", show_default=True,
-              help="Comma-separated: docx, pdf, html, xlsx.")
+@click.option("--format", "fmt", default="docx,pdf,xlsx",
+              help="以逗號分隔：docx、pdf、html、xlsx（預設：docx,pdf,xlsx）。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True)
-@click.option("--org", default=None, help="Organisation name.")
+              default=Path("output"), help="輸出資料夾（預設：output）。")
+@click.option("--org", default=None, help="機構名稱。")
 @click.pass_obj
 @_errors_to_exit
 def checklist(obj: _Ctx, codes, fmt, out, org) -> None:
-    """Self-assessment checklists (職能自我檢核表): DOCX, PDF and a fillable XLSX."""
+    """職能自我檢核表：DOCX、PDF 與可填寫的 XLSX。"""
     formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
     opts = obj.options(formats, org=org)
     output = Output(opts)
@@ -211,19 +230,19 @@ def _standard(obj: _Ctx, arg: str) -> Standard:
 @main.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", default="docx,pdf,xlsx", show_default=True,
-              help="Comma-separated: docx, pdf, html, xlsx.")
+@click.option("--format", "fmt", default="docx,pdf,xlsx",
+              help="以逗號分隔：docx、pdf、html、xlsx（預設：docx,pdf,xlsx）。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True)
-@click.option("--force", is_flag=True, help="Compare even two different standards.")
-@click.option("--org", default=None, help="Organisation name.")
+              default=Path("output"), help="輸出資料夾（預設：output）。")
+@click.option("--force", is_flag=True, help="即使是兩項不同的職能基準也照樣比較。")
+@click.option("--org", default=None, help="機構名稱。")
 @click.pass_obj
 @_errors_to_exit
 def diff_cmd(obj: _Ctx, old, new, fmt, out, force, org) -> None:
-    """Compare two versions of a standard (職能基準版本比較): DOCX, PDF and an XLSX of changes.
+    """職能基準版本比較：DOCX、PDF 與變更清單 XLSX。
 
-    OLD and NEW are codes in the data folder, model files (.yaml), or iCAP text / OCS JSON
-    files to read."""
+    OLD 與 NEW 可以是資料夾中的職能基準代碼、模型檔（.yaml），或要讀取的
+    iCAP 文字檔／OCS JSON 檔。"""
     formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
     d = diff_mod.diff(_standard(obj, old), _standard(obj, new), force=force)
     for warning in d.warnings:
@@ -231,7 +250,7 @@ def diff_cmd(obj: _Ctx, old, new, fmt, out, force, org) -> None:
     output = Output(obj.options(formats, org=org))
     for path in output.diff(d, out / f"{d.old.code}-{d.new.code}-diff"):
         click.echo(path)
-    click.echo(f"{len(d.changes)} changes")
+    click.echo(f"{len(d.changes)} 項變更")
 
 
 def _course(obj: _Ctx, code: str) -> tuple[CourseSpec, Path | None]:
@@ -252,10 +271,10 @@ def _syllabus(obj: _Ctx, spec: CourseSpec, path: Path | None, hours: float | Non
         try:
             spec = CourseSpec.model_validate({**spec.model_dump(), "total_hours": hours})
         except ValidationError as exc:
-            raise KmcError(f"--hours {hours:g}: {exc.errors()[0]['msg']}") from None
+            raise KmcError(f"--hours {hours:g}：{validation_message(exc.errors()[0])}") from None
     missing = [c for c in spec.standards if c not in obj.library.codes()]
     if missing:
-        raise KmcError(f"standards: {missing[0]} 不在資料夾 {obj.library.folder}",
+        raise KmcError(f"standards：{missing[0]} 不在資料夾 {obj.library.folder}",
                        str(path) if path else None)
     standards = obj.library.load(spec.standards)
     validate_against(spec, standards, path)
@@ -264,26 +283,27 @@ def _syllabus(obj: _Ctx, spec: CourseSpec, path: Path | None, hours: float | Non
 
 @main.command()
 @click.argument("course", required=False)
-@click.option("--hours", type=float, default=None, help="Total hours (overrides the spec).")
-@click.option("--from", "source", default=None, help="Upskilling: the standard people have.")
-@click.option("--to", "target", default=None, help="Upskilling: the standard they move to.")
-@click.option("--format", "fmt", default="docx,pdf,xlsx", show_default=True,
-              help="Comma-separated: docx, pdf, html (the report), xlsx (coverage matrix).")
+@click.option("--hours", type=float, default=None, help="課程總時數（取代課程設定檔中的時數）。")
+@click.option("--from", "source", default=None, help="職能提升：學員已具備的職能基準。")
+@click.option("--to", "target", default=None, help="職能提升：學員要轉往的職能基準。")
+@click.option("--format", "fmt", default="docx,pdf,xlsx",
+              help="以逗號分隔：docx、pdf、html（課程規劃報告）、xlsx（涵蓋矩陣）"
+                   "（預設：docx,pdf,xlsx）。")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True)
-@click.option("--org", default=None, help="Organisation name.")
+              default=Path("output"), help="輸出資料夾（預設：output）。")
+@click.option("--org", default=None, help="機構名稱。")
 @click.pass_obj
 @_errors_to_exit
 def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
-    """Training syllabus drafted as the iCAP course report (課程規劃), with coverage.xlsx.
+    """依 iCAP 課程規劃格式草擬訓練課程，並附涵蓋矩陣 coverage.xlsx。
 
-    COURSE is a standard code (its spec in data/courses/, or all its tasks) or a course spec
-    file.  With --from A --to B, only what B needs that A does not already give."""
+    COURSE 為職能基準代碼（使用 data/courses/ 中的課程設定，沒有則涵蓋其全部工作任務）
+    或課程設定檔。使用 --from A --to B 時，只規劃 B 需要而 A 尚未具備的部分。"""
     formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
     base = None
     if source or target:
         if not (source and target) or course:
-            raise KmcError("upskilling needs both --from and --to, and no COURSE")
+            raise KmcError("職能提升課程需同時指定 --from 與 --to，且不可再指定 COURSE")
         from .analyses import crosswalk
         from .analyses.upskill import upskill_exclusions
         pair = obj.library.load([source, target])
@@ -302,7 +322,7 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
         plan = _syllabus(obj, spec, path, hours)
         name = course
     else:
-        raise KmcError("name a standard code or a course spec file (or --from and --to)")
+        raise KmcError("請指定職能基準代碼或課程設定檔（或 --from 與 --to）")
     output = Output(obj.options(formats, org=org))
     written, checks = output.syllabus(plan, out, name, base)
     for path in written:
@@ -342,16 +362,17 @@ def _comparison(obj: _Ctx, codes, out: Path, formats: tuple[str, ...]) -> list[P
 
 @main.command()
 @click.argument("codes", nargs=-1)
-@click.option("--format", "fmt", default="xlsx,docx,pdf", show_default=True,
-              help="Comma-separated: xlsx (the workbook), docx, pdf, html (the summary), or "
-                   "json alone (the concepts, printed).")
+@click.option("--format", "fmt", default="xlsx,docx,pdf",
+              help="以逗號分隔：xlsx（比較活頁簿）、docx、pdf、html（摘要）；"
+                   "或單獨使用 json（直接輸出概念清單）（預設：xlsx,docx,pdf）。")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("output/comparison.xlsx"), show_default=True,
-              help="The workbook; the summary is written beside it as <name>-summary.*")
+              default=Path("output/comparison.xlsx"),
+              help="比較活頁簿；摘要另存於同一資料夾，檔名為 <name>-summary.*"
+                   "（預設：output/comparison.xlsx）")
 @click.pass_obj
 @_errors_to_exit
 def compare(obj: _Ctx, codes, fmt: str, out: Path) -> None:
-    """Compare standards item by item (default: all bundled standards)."""
+    """逐項比較職能基準（預設：資料夾內所有職能基準）。"""
     if fmt.strip() == "json":
         from .analyses import crosswalk
         standards = obj.library.load(codes)
@@ -365,7 +386,7 @@ def compare(obj: _Ctx, codes, fmt: str, out: Path) -> None:
 
 @main.group()
 def crosswalk() -> None:
-    """Manual crosswalk decisions (data/crosswalk.yaml)."""
+    """人工對照判定（data/crosswalk.yaml）。"""
 
 
 @crosswalk.command("apply")
@@ -373,7 +394,7 @@ def crosswalk() -> None:
 @click.pass_obj
 @_errors_to_exit
 def crosswalk_apply(obj: _Ctx, workbook: Path) -> None:
-    """Read the 判定 column of a comparison workbook's 待確認 sheet into data/crosswalk.yaml."""
+    """將比較活頁簿「待確認」工作表的「判定」欄寫入 data/crosswalk.yaml。"""
     from .analyses import crosswalk as cw_mod
     from .writers.comparison_xlsx import read_review_decisions
 
@@ -388,16 +409,16 @@ def crosswalk_apply(obj: _Ctx, workbook: Path) -> None:
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True)
+              default=Path("output"), help="輸出資料夾（預設：output）。")
 @click.pass_obj
 @_errors_to_exit
 def build(obj: _Ctx, out: Path) -> None:
-    """Validate the bundled standards and write every report under OUT.
+    """檢查資料夾內的職能基準，並將所有報告寫入 OUT。
 
-    OUT/<code>/ holds each standard's profile, job description, checklist, syllabus and
-    its coverage matrix;
-    OUT/comparison.xlsx and OUT/comparison-summary.* compare them all;
-    OUT/lint.txt and OUT/lint.json hold the data findings."""
+    \b
+    OUT/<code>/ 存放每項職能基準的職能基準表、職務說明書、自我檢核表、課程規劃及其涵蓋矩陣；
+    OUT/comparison.xlsx 與 OUT/comparison-summary.* 比較全部職能基準；
+    OUT/lint.txt 與 OUT/lint.json 為資料檢查結果。"""
     from .atomic import write_text
 
     standards = obj.library.load()
@@ -420,12 +441,12 @@ def build(obj: _Ctx, out: Path) -> None:
             written += len(files)
             for check in checks:
                 if not check.ok:
-                    _warn(f"{std.code} syllabus: {check.name}：{check.detail}")
+                    _warn(f"{std.code} 課程規劃：{check.name}：{check.detail}")
     comparison = _comparison(obj, (), out / "comparison.xlsx", ("xlsx", "docx", "pdf"))
     write_text(out / "lint.txt", lint_mod.render(findings, "table"))
     write_text(out / "lint.json", lint_mod.render(findings, "json"))
-    click.echo(f"{len(standards)} standards valid; {written} documents in {out}/<code>/; "
-               f"comparison in {comparison[0]}; {len(findings)} lint findings in "
+    click.echo(f"{len(standards)} 項職能基準資料有效；{written} 份文件在 {out}/<code>/；"
+               f"比較結果在 {comparison[0]}；資料檢查結果 {len(findings)} 項，見 "
                f"{out / 'lint.txt'}")
 
 

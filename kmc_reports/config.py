@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import KmcError
+from .errors import KmcError, yaml_problem
 
 
 @dataclass(frozen=True)
@@ -38,21 +38,20 @@ def load_config(path: str | Path | None = None) -> Config:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        raise KmcError("no such file", str(path)) from None
+        raise KmcError("找不到檔案", str(path)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise KmcError(f"malformed YAML: {getattr(exc, 'problem', exc)}", str(path),
-                       mark.line + 1 if mark else None) from None
+        message, line = yaml_problem(exc)
+        raise KmcError(message, str(path), line) from None
     if not isinstance(data, dict):
-        raise KmcError("expected a mapping of settings", str(path))
+        raise KmcError("設定檔應為「設定: 值」對照", str(path))
     known = {f.name for f in fields(Config)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise KmcError(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})",
+        raise KmcError(f"不認得的設定 {unknown[0]!r}（可用的設定：{'、'.join(sorted(known))}）",
                        str(path))
     bad = [k for k, v in data.items() if not isinstance(v, str)]
     if bad:
-        raise KmcError(f"setting {bad[0]!r} must be a text, got {data[bad[0]]!r}", str(path))
+        raise KmcError(f"設定 {bad[0]!r} 必須是文字（實際：{data[bad[0]]!r}）", str(path))
     base = path.parent
     for key in ("logo", "pdf_font", "pdf_font_bold"):  # paths are relative to the file
         if data.get(key) and not Path(data[key]).is_absolute():

@@ -46,16 +46,15 @@ def apply_corrections(std: Standard, corrections: Iterable[Correction],
         kept.append(c)
         targets = _targets(std, c.place)
         if not targets:
-            warn(f"{std.code}: correction for {c.place}: no such place in the source; "
-                 f"not applied")
+            warn(f"{std.code}：{c.place} 的更正：來源中沒有這個位置；未套用")
             continue
         for obj, attr in targets:
             current = getattr(obj, attr)
             if squash(current) == squash(c.corrected):
                 continue
             if squash(current) != squash(c.printed):
-                warn(f"{std.code}: correction for {c.place}: the source now prints "
-                     f"{current!r}, not {c.printed!r}; not applied")
+                warn(f"{std.code}：{c.place} 的更正：來源現在印的是「{current}」，"
+                     f"不是「{c.printed}」；未套用")
                 continue
             setattr(obj, attr, c.corrected)
     std.corrections = kept

@@ -13,7 +13,6 @@ is small (at most ``SMALL_TASK`` behaviour indicators), else one per task.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, \
     field_validator
 
-from .errors import KmcError
+from .errors import KmcError, validation_text, yaml_problem
 from .model import STANDARD_CODE, Duty, Level, NonEmpty, Standard, Task
 from .store import _line_of
 
@@ -91,38 +90,6 @@ class CourseSpec(BaseModel):
 
 # -- loading -----------------------------------------------------------------------------
 
-_MESSAGES = {
-    "missing": "必填欄位",
-    "extra_forbidden": "不認得的欄位",
-    "greater_than": "必須大於 {gt}",
-    "greater_than_equal": "不可小於 {ge}",
-    "less_than_equal": "不可大於 {le}",
-    "multiple_of": "必須是 {multiple_of} 的倍數",
-    "literal_error": "必須是 {choices} 之一",
-    "string_pattern_mismatch": "格式不符（應如 KMC2432-001v4）",
-    "too_short": "至少需要 {min_length} 項",
-    "string_too_short": "不可空白",
-    "string_type": "必須是文字",
-    "float_parsing": "必須是數字",
-    "float_type": "必須是數字",
-    "int_parsing": "必須是整數",
-    "int_type": "必須是整數",
-    "int_from_float": "必須是整數",
-    "list_type": "必須是清單",
-    "dict_type": "必須是「鍵: 值」對照",
-    "model_type": "必須是「欄位: 值」對照",
-}
-
-
-def _message(err: dict) -> str:
-    if err["type"] == "value_error":
-        return err["msg"].removeprefix("Value error, ")
-    template = _MESSAGES.get(err["type"])
-    ctx = dict(err.get("ctx", {}))
-    ctx["choices"] = "、".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
-    return template.format(**ctx) if template else err["msg"]
-
-
 def load_course(path: str | Path) -> CourseSpec:
     """Read a course spec; errors name the file, the line, the field and the value."""
     path = Path(path)
@@ -136,22 +103,15 @@ def load_course(path: str | Path) -> CourseSpec:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise KmcError(f"YAML 格式錯誤：{problem}", str(path),
-                       mark.line + 1 if mark else None) from None
+        message, line = yaml_problem(exc)
+        raise KmcError(message, str(path), line) from None
     if not isinstance(data, dict):
         raise KmcError("課程設定檔應為「欄位: 值」對照", str(path))
     try:
         return CourseSpec.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = err["loc"]
-        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-        value = err.get("input")
-        shown = "…" if isinstance(value, (dict, list)) else json.dumps(value, ensure_ascii=False)
-        where = field if err["type"] in ("missing", "extra_forbidden") else f"{field} = {shown}"
-        raise KmcError(f"{where}：{_message(err)}", str(path), _line_of(node, loc)) from None
+        raise KmcError(validation_text(err), str(path), _line_of(node, err["loc"])) from None
 
 
 # -- checking and layout -----------------------------------------------------------------
@@ -189,12 +149,12 @@ def locate(ref: str, standards: list[Standard], has: Callable[[Standard, str], b
     std_code, _, code = ref.strip().rpartition(" ")
     pool = [s for s in standards if s.code == std_code] if std_code else standards
     if std_code and not pool:
-        raise KmcError(f"{field}: {std_code} 不是本課程的職能基準")
+        raise KmcError(f"{field}：{std_code} 不是本課程的職能基準")
     found = [s for s in pool if has(s, code)]
     if not found:
-        raise KmcError(f"{field}: {code} 不在 {'、'.join(s.code for s in pool)}")
+        raise KmcError(f"{field}：{code} 不在 {'、'.join(s.code for s in pool)}")
     if len(found) > 1:
-        raise KmcError(f"{field}: {code} 不明確（{'、'.join(s.code for s in found)} 都有），"
+        raise KmcError(f"{field}：{code} 不明確（{'、'.join(s.code for s in found)} 都有），"
                        f"請寫成「{found[0].code} {code}」")
     return found[0], code
 
@@ -220,9 +180,9 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
     stds: list[Standard] = []
     for i, code in enumerate(spec.standards):
         if code not in by_code:
-            raise KmcError(f"standards[{i}]: 找不到職能基準 {code}")
+            raise KmcError(f"standards[{i}]：找不到職能基準 {code}")
         if by_code[code] in stds:
-            raise KmcError(f"standards[{i}]: {code} 重複")
+            raise KmcError(f"standards[{i}]：{code} 重複")
         stds.append(by_code[code])
 
     chosen: set[tuple[str, str]] = set()  # (standard, duty or task code)
@@ -231,7 +191,7 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
         chosen.add((std.code, code))
     for std in stds:
         if spec.tasks and not any(s == std.code for s, _ in chosen):
-            raise KmcError(f"tasks: 沒有選取 {std.code} 的任何工作任務（請選取，或自 standards 移除）")
+            raise KmcError(f"tasks：沒有選取 {std.code} 的任何工作任務（請選取，或自 standards 移除）")
 
     multi = len(stds) > 1
     units: list[UnitChoice] = []
@@ -255,7 +215,7 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
                                         std, duty, group, as_duty))
 
     if not units:
-        raise KmcError("tasks: 所選工作任務都已排除，課程沒有單元")
+        raise KmcError("tasks：所選工作任務都已排除，課程沒有單元")
 
     def unit_keys(ref: str, field: str) -> list[str]:
         """The units a reference stands for: a unit, or the units of a duty's tasks; none
@@ -265,18 +225,18 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
         named = [t.code for d, t in std.tasks() if code in (d.code, t.code)]
         if hits or all((std.code, t) in skip for t in named):
             return hits
-        raise KmcError(f"{field}: {ref} 不是本課程的單元（單元：{'、'.join(u.key for u in units)}）")
+        raise KmcError(f"{field}：{ref} 不是本課程的單元（單元：{'、'.join(u.key for u in units)}）")
 
     fixed: dict[str, float] = {}
     for ref, h in spec.hours.items():
         keys = unit_keys(ref, f"hours.{ref}")
         if len(keys) > 1:
-            raise KmcError(f"hours.{ref}: {ref} 含 {len(keys)} 個單元，請逐一指定單元時數")
+            raise KmcError(f"hours.{ref}：{ref} 含 {len(keys)} 個單元，請逐一指定單元時數")
         if keys:
             if keys[0] in fixed:
-                raise KmcError(f"hours.{ref}: 單元 {keys[0]} 的時數重複指定")
+                raise KmcError(f"hours.{ref}：單元 {keys[0]} 的時數重複指定")
             if h < spec.min_unit_hours:
-                raise KmcError(f"hours.{ref}: {_hours(h)} 小時低於每單元最少 "
+                raise KmcError(f"hours.{ref}：{_hours(h)} 小時低於每單元最少 "
                                f"{_hours(spec.min_unit_hours)} 小時")
             fixed[keys[0]] = h
     _check_hours(spec, len(units), fixed)
@@ -285,12 +245,12 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
     placed: dict[str, str] = {}
     for i, module in enumerate(spec.modules):
         if any(module.name == m.name for m in spec.modules[:i]):
-            raise KmcError(f"modules[{i}].name: 模組名稱「{module.name}」重複")
+            raise KmcError(f"modules[{i}].name：模組名稱「{module.name}」重複")
         keys: list[str] = []
         for j, ref in enumerate(module.units):
             for key in unit_keys(ref, f"modules[{i}].units[{j}]"):
                 if key in placed:
-                    raise KmcError(f"modules[{i}].units[{j}]: 單元 {key} 已編入模組「{placed[key]}」")
+                    raise KmcError(f"modules[{i}].units[{j}]：單元 {key} 已編入模組「{placed[key]}」")
                 placed[key] = module.name
                 keys.append(key)
         if keys:
@@ -298,7 +258,7 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
     if modules:
         missing = [u.key for u in units if u.key not in placed]
         if missing:
-            raise KmcError(f"modules: 單元 {'、'.join(missing)} 未編入任何模組")
+            raise KmcError(f"modules：單元 {'、'.join(missing)} 未編入任何模組")
         order = {k: n for n, k in enumerate(k for _, keys in modules for k in keys)}
         units.sort(key=lambda u: order[u.key])
     return Layout(stds, units, modules, fixed)
@@ -308,13 +268,13 @@ def _check_hours(spec: CourseSpec, count: int, fixed: dict[str, float]) -> None:
     total, minimum, set_sum = spec.total_hours, spec.min_unit_hours, sum(fixed.values())
     free = count - len(fixed)
     if set_sum > total:
-        raise KmcError(f"hours: 指定時數合計 {_hours(set_sum)} 小時，超過課程總時數 "
+        raise KmcError(f"hours：指定時數合計 {_hours(set_sum)} 小時，超過課程總時數 "
                        f"{_hours(total)} 小時")
     if not free and set_sum != total:
-        raise KmcError(f"hours: 每個單元都已指定時數，合計 {_hours(set_sum)} 小時，"
+        raise KmcError(f"hours：每個單元都已指定時數，合計 {_hours(set_sum)} 小時，"
                        f"須等於課程總時數 {_hours(total)} 小時")
     if total - set_sum < free * minimum:
         left = f"扣除指定時數後剩 {_hours(total - set_sum)} 小時，" if fixed else \
             f"{_hours(total)} 小時"
-        raise KmcError(f"total_hours: {left}不足以安排 {free} 個單元"
+        raise KmcError(f"total_hours：{left}不足以安排 {free} 個單元"
                        f"（每單元至少 {_hours(minimum)} 小時）")

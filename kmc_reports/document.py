@@ -167,7 +167,7 @@ def grid(table: Table) -> list[list[Slot]]:
             while c < ncols and out[r][c] is not None:
                 c += 1
             if c + cell.colspan > ncols:
-                raise ValueError(f"table row {r + 1} has more cells than its {ncols} columns")
+                raise ValueError(f"第 {r + 1} 列的儲存格多於表格的 {ncols} 欄")
             span = min(cell.rowspan, len(table.rows) - r)
             for dr in range(span):
                 for dc in range(cell.colspan):

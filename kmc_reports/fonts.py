@@ -26,7 +26,7 @@ from fontTools import version as FONTTOOLS_VERSION
 from fontTools.ttLib import TTFont
 
 from .atomic import write_bytes
-from .errors import KmcError
+from .errors import KmcError, os_message
 
 BUNDLED_PACKAGE = "justmytype_intl_cjk"
 BUNDLED_FONT = "fonts/ofl/notosanstc/NotoSansTC[wght].ttf"
@@ -76,14 +76,14 @@ def default_fonts(notify: Callable[[str], None] | None = None) -> FontSet:
     todo = [style for style, path in paths.items() if not path.is_file()]
     if todo:
         if notify:
-            notify(f"first use: making static {FAMILY} {'/'.join(todo)} fonts in {folder} "
-                   f"(about {10 * len(todo)} s, once)")
+            notify(f"首次使用：正在 {folder} 產生 {FAMILY} {'/'.join(todo)} 靜態字型"
+                   f"（約 {10 * len(todo)} 秒，僅此一次）")
         for style in todo:
             data = _instantiate(source, _WEIGHTS[style], style)
             try:
                 write_bytes(paths[style], data)
             except OSError as exc:
-                raise KmcError(f"cannot write the font cache: {exc.strerror or exc}",
+                raise KmcError(f"無法寫入字型快取：{os_message(exc)}",
                                str(folder)) from None
         _prune(folder, keep=set(paths.values()))
     return FontSet(FAMILY, paths["Regular"], paths["Bold"])
@@ -98,8 +98,8 @@ def _bundled_source() -> Path:
     except ModuleNotFoundError:
         path = None
     if path is None or not path.is_file():
-        raise KmcError(f"the bundled {FAMILY} font is missing: install the "
-                       "'justmytype-intl-cjk' package, or give a TrueType font with --font")
+        raise KmcError(f"找不到內建的 {FAMILY} 字型：請安裝 justmytype-intl-cjk 套件，"
+                       "或以 --font 指定 TrueType 字型")
     return path
 
 
@@ -175,29 +175,29 @@ def _check_font(path: Path) -> str:
     """The font's family name, or a KmcError naming the file if reportlab could not embed it."""
     where = str(path)
     if path.is_dir():
-        raise KmcError("a folder, not a font file", where)
+        raise KmcError("這是資料夾，不是字型檔", where)
     if not path.is_file():
-        raise KmcError("font file not found", where)
+        raise KmcError("找不到字型檔", where)
     try:
         font = TTFont(path, fontNumber=0, lazy=True)
     except OSError as exc:
-        raise KmcError(f"cannot read the font file: {exc.strerror or exc}", where) from None
+        raise KmcError(f"無法讀取字型檔：{os_message(exc)}", where) from None
     except Exception:  # fontTools raises many kinds for files that are not fonts
-        raise KmcError("not a font file (expected TrueType .ttf or .ttc)", where) from None
+        raise KmcError("不是字型檔（應為 TrueType .ttf 或 .ttc）", where) from None
     with font:
         if "CFF " in font or "CFF2" in font:
             raise KmcError(CFF_MESSAGE, where)
         if font.flavor:
-            raise KmcError(f"{font.flavor.upper()} web fonts cannot be embedded; "
-                           "use the TrueType (.ttf) font", where)
+            raise KmcError(f"{font.flavor.upper()} 網頁字型無法內嵌；請使用 TrueType (.ttf) 字型",
+                           where)
         if "glyf" not in font:
-            raise KmcError("the font has no TrueType outlines (glyf table)", where)
+            raise KmcError("此字型沒有 TrueType 外框（glyf 表）", where)
         if "fvar" in font:
-            raise KmcError("this is a variable font and reportlab would embed only its default "
-                           "weight; use a static TrueType (.ttf) font", where)
+            raise KmcError("這是可變字型，reportlab 只會內嵌其預設字重；請使用靜態 TrueType (.ttf) "
+                           "字型", where)
         fs_type = font["OS/2"].fsType if "OS/2" in font else 0
         if fs_type == 0x0002 or fs_type & 0x0300:  # the same test reportlab applies
-            raise KmcError(f"the font's licence forbids embedding it (fsType 0x{fs_type:04X})",
+            raise KmcError(f"字型授權禁止內嵌（fsType 0x{fs_type:04X}）",
                            where)
         family = font["name"].getBestFamilyName() if "name" in font else None
     _reportlab_font("_kmc_probe", path)  # reportlab's own parser has the final word
@@ -259,7 +259,7 @@ def _cmap(path: str) -> frozenset[int]:
         with TTFont(path, fontNumber=0, lazy=True) as font:
             return frozenset(font.getBestCmap() or ())
     except OSError as exc:
-        raise KmcError(f"cannot read the font file: {exc.strerror or exc}", path) from None
+        raise KmcError(f"無法讀取字型檔：{os_message(exc)}", path) from None
 
 
 # --- reportlab ----------------------------------------------------------------------------
@@ -310,6 +310,6 @@ def _reportlab_font(name: str, path: Path):
         return RLTTFont(name, str(path), subfontIndex=0)
     except TTFError as exc:
         msg = str(exc).replace(f'"{path}"', "").replace(str(path), "").strip(" :")
-        raise KmcError(f"reportlab cannot use this font: {msg}", str(path)) from None
+        raise KmcError(f"reportlab 無法使用此字型：{msg}", str(path)) from None
     except OSError as exc:
-        raise KmcError(f"cannot read the font file: {exc.strerror or exc}", str(path)) from None
+        raise KmcError(f"無法讀取字型檔：{os_message(exc)}", str(path)) from None

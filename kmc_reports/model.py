@@ -193,10 +193,10 @@ class Standard(_Model):
         for duty in self.duties:
             for task in duty.tasks:
                 if task.code in seen:
-                    raise ValueError(f"task {task.code} appears twice")
+                    raise ValueError(f"工作任務 {task.code} 重複出現")
                 seen.add(task.code)
                 if not task.code.startswith(duty.code + "."):
-                    raise ValueError(f"task {task.code} is listed under duty {duty.code}")
+                    raise ValueError(f"工作任務 {task.code} 列在主要職責 {duty.code} 之下")
         for duty in self.duties:
             codes = {t.code for t in duty.tasks}
             for task in duty.tasks:
@@ -204,8 +204,8 @@ class Standard(_Model):
                     for other in band.shared_with:
                         if other not in codes or other == task.code:
                             raise ValueError(
-                                f"{task.code} shares its level/K/S cell with {other}, "
-                                f"which is not another task of duty {duty.code}")
+                                f"{task.code} 與 {other} 共用級別／知識／技能儲存格，"
+                                f"但 {other} 不是主要職責 {duty.code} 的其他工作任務")
         return self
 
     # -- navigation -----------------------------------------------------------------

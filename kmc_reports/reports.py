@@ -40,9 +40,10 @@ class Options:
 def parse_formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     bad = [f for f in formats if f not in allowed]
-    if bad or not formats:
-        raise KmcError(f"--format: {', '.join(bad) or '(none)'} is not one of "
-                       f"{', '.join(allowed)}")
+    if not formats:
+        raise KmcError(f"--format：未指定格式（可用：{'、'.join(allowed)}）")
+    if bad:
+        raise KmcError(f"--format：{'、'.join(bad)} 不是可用的格式（{'、'.join(allowed)}）")
     return formats
 
 
@@ -61,11 +62,11 @@ def _check_image(path: str) -> None:
         with Image.open(path) as img:
             kind = img.format
     except FileNotFoundError:
-        raise KmcError("logo image not found", path) from None
+        raise KmcError("找不到標誌圖檔", path) from None
     except (UnidentifiedImageError, OSError):
-        raise KmcError("logo is not an image (use PNG or JPEG)", path) from None
+        raise KmcError("標誌不是圖檔（請使用 PNG 或 JPEG）", path) from None
     if kind not in ("PNG", "JPEG"):
-        raise KmcError(f"logo is a {kind} image; use PNG or JPEG", path)
+        raise KmcError(f"標誌為 {kind} 圖檔；請使用 PNG 或 JPEG", path)
 
 
 def profile_document(std: Standard, opts: Options) -> Document:
@@ -144,8 +145,7 @@ class Output:
                 path = Path(self.opts.font)
                 found = path if path.exists() else system_font(self.opts.font)
                 if found is None:
-                    raise KmcError(f"--font: no font file or installed font named "
-                                   f"{self.opts.font!r}")
+                    raise KmcError(f"--font：找不到名為 {self.opts.font!r} 的字型檔或已安裝字型")
                 self._fonts = fonts_from_path(found)
             elif config.pdf_font:
                 self._fonts = fonts_from_path(config.pdf_font, config.pdf_font_bold or None)

@@ -6,7 +6,6 @@ so load → save gives the same bytes and diffs stay small.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -14,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from .atomic import write_text
-from .errors import KmcError
+from .errors import KmcError, validation_text, yaml_problem
 from .model import Standard
 
 # Mappings written on one line: small records that read best side by side.
@@ -67,20 +66,13 @@ def save_standard(std: Standard, path: str | Path) -> None:
 def standard_from_data(data: Any, path: str, node: yaml.Node | None = None) -> Standard:
     """Validate plain data as a Standard; a failure names the field, the value and the line."""
     if not isinstance(data, dict):
-        raise KmcError("not a standard: expected a mapping of fields at the top", path)
+        raise KmcError("不是職能基準：最上層應為「欄位: 值」對照", path)
     try:
         return Standard.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = err["loc"]
-        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-        value = err.get("input")
-        shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, (dict, list)) \
-            else "…"
-        msg = err["msg"].removeprefix("Value error, ")
-        line = _line_of(node, loc) if node is not None else None
-        where = f"field {field or '(top)'}" + (f" = {shown}" if field else "")
-        raise KmcError(f"{where}: {msg}", path, line) from None
+        line = _line_of(node, err["loc"]) if node is not None else None
+        raise KmcError(validation_text(err), path, line) from None
 
 
 def _line_of(node: yaml.Node, loc: Iterable) -> int | None:
@@ -105,17 +97,15 @@ def load_standard(path: str | Path) -> Standard:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise KmcError("no such file", str(path)) from None
+        raise KmcError("找不到檔案", str(path)) from None
     except UnicodeDecodeError:
-        raise KmcError("not a UTF-8 text file", str(path)) from None
+        raise KmcError("不是 UTF-8 文字檔", str(path)) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise KmcError(f"malformed YAML: {problem}", str(path),
-                       mark.line + 1 if mark else None) from None
+        message, line = yaml_problem(exc)
+        raise KmcError(message, str(path), line) from None
     return standard_from_data(data, str(path), node)
 
 
@@ -133,12 +123,12 @@ class Library:
 
     def get(self, code: str) -> Standard:
         if not self.path(code).is_file():
-            known = ", ".join(self.codes()) or "none"
-            raise KmcError(f"unknown standard code {code!r} (known: {known})")
+            known = "、".join(self.codes()) or "無"
+            raise KmcError(f"找不到職能基準代碼 {code!r}（資料夾內有：{known}）")
         return load_standard(self.path(code))
 
     def load(self, codes: Iterable[str] = ()) -> list[Standard]:
         codes = list(codes) or self.codes()
         if not codes:
-            raise KmcError(f"no standards in {self.folder}")
+            raise KmcError(f"資料夾 {self.folder} 內沒有職能基準")
         return [self.get(c) for c in codes]

@@ -28,17 +28,26 @@ from typing import Any
 import jinja2
 
 from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, ListBlock,
-                       ListItem, PageBreak, Paragraph, Run, Section, Spacer, Table)
+                       ListItem, PageBreak, Paragraph, Run, Section, Spacer, Table, grid)
 from .errors import KmcError
 from .views import named
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+# expat's messages for malformed markup, as a template author reads them
+_XML_PROBLEMS = {
+    "mismatched tag": "標籤不成對",
+    "not well-formed (invalid token)": "格式不正確（無效的字元）",
+    "unclosed token": "標籤未結束",
+    "undefined entity": "未定義的實體（& 請寫成 &amp;）",
+    "junk after document element": "<document> 之後還有多餘內容",
+    "no element found": "沒有任何元素",
+}
 
 
 def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
     dirs = ([str(user_dir)] if user_dir else []) + [str(BUILTIN)]
     if user_dir and not Path(user_dir).is_dir():
-        raise KmcError("templates folder not found", str(user_dir))
+        raise KmcError("找不到範本資料夾", str(user_dir))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
@@ -58,12 +67,12 @@ def render(name: str, context: dict[str, Any], user_dir: str | Path | None = Non
         template = env.get_template(name)
         markup = template.render(**context)
     except jinja2.TemplateNotFound:
-        raise KmcError(f"template {name!r} not found", str(user_dir or BUILTIN)) from None
+        raise KmcError(f"找不到範本 {name!r}", str(user_dir or BUILTIN)) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise KmcError(f"template error: {exc.message}", exc.filename or name,
+        raise KmcError(f"範本錯誤：{exc.message}", exc.filename or name,
                        exc.lineno) from None
     except jinja2.UndefinedError as exc:
-        raise KmcError(f"template error: {exc.message}", template.filename) from None
+        raise KmcError(f"範本錯誤：{exc.message}", template.filename) from None
     return parse(markup, template.filename or name)
 
 
@@ -73,10 +82,11 @@ def parse(markup: str, source: str) -> Document:
         root = ET.fromstring(markup)
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
-        raise KmcError(f"the template wrote malformed markup: {str(exc).split(':')[0]}",
+        problem = str(exc).split(":")[0]
+        raise KmcError(f"範本產生的標記格式錯誤：{_XML_PROBLEMS.get(problem, problem)}",
                        source, line) from None
     if root.tag != "document":
-        raise KmcError(f"the template must write a <document>, not <{root.tag}>", source)
+        raise KmcError(f"範本必須產生 <document>，而不是 <{root.tag}>", source)
     sections = [Section(_blocks(s, source), s.get("orientation", "portrait"))
                 for s in root if s.tag == "section"]
     return Document(sections=sections, title=root.get("title", ""),
@@ -115,7 +125,7 @@ def _blocks(parent: ET.Element, source: str) -> list[Block]:
         elif tag == "spacer":
             out.append(Spacer(float(el.get("height", "4"))))
         else:
-            raise KmcError(f"unknown element <{tag}> in the template's markup", source)
+            raise KmcError(f"範本標記中有不認得的元素 <{tag}>", source)
     return out
 
 
@@ -185,8 +195,13 @@ def _table(el: ET.Element, source: str) -> Table:
     widths = [float(w) for w in el.get("widths", "").split(",") if w.strip()]
     if not widths:
         widths = [1.0] * max((sum(c.colspan for c in r) for r in rows), default=1)
-    return Table(widths, rows, int(el.get("header-rows", "0")), el.get("size", "normal"),
-                 el.get("id", ""))
+    table = Table(widths, rows, int(el.get("header-rows", "0")), el.get("size", "normal"),
+                  el.get("id", ""))
+    try:
+        grid(table)  # a row wider than the table is the template's mistake: say so here
+    except ValueError as exc:
+        raise KmcError(f"範本的表格有誤：{exc}", source) from None
+    return table
 
 
 def _chart(el: ET.Element, source: str) -> Chart:
@@ -198,11 +213,10 @@ def _chart(el: ET.Element, source: str) -> Chart:
         try:
             values = [float(v) for v in s.get("values", "").split(",") if v.strip()]
         except ValueError:
-            raise KmcError(f"chart series {s.get('name', '')!r} has a value that is not a "
-                           f"number", source) from None
+            raise KmcError(f"圖表數列 {s.get('name', '')!r} 有不是數字的值", source) from None
         if len(values) != len(categories):
-            raise KmcError(f"chart series {s.get('name', '')!r} has {len(values)} values for "
-                           f"{len(categories)} categories", source)
+            raise KmcError(f"圖表數列 {s.get('name', '')!r} 有 {len(values)} 個值，"
+                           f"但有 {len(categories)} 個類別", source)
         series.append((s.get("name", ""), values))
     return Chart(categories, series, el.get("title", ""), float(el.get("width", "160")),
                  float(el.get("height", "70")), el.get("stacked", "no") == "yes")

@@ -57,8 +57,8 @@ def select_tasks(std: Standard, spec: str | None) -> Standard:
     known = {d.code for d in std.duties} | {t.code for _, t in std.tasks()}
     unknown = [w for w in wanted if w not in known]
     if unknown:
-        raise KmcError(f"--tasks: {', '.join(unknown)} not in {std.code} "
-                       f"(it has {', '.join(sorted(known, key=code_key))})")
+        raise KmcError(f"--tasks：{'、'.join(unknown)} 不在 {std.code} 中"
+                       f"（可用：{'、'.join(sorted(known, key=code_key))}）")
     duties = []
     for duty in std.duties:
         tasks = [t for t in duty.tasks if duty.code in wanted or t.code in wanted]

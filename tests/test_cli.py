@@ -48,10 +48,10 @@ def test_import_writes_one_yaml_per_standard(tmp_path):
 
 
 @pytest.mark.parametrize("content, words", [
-    (b"", ["empty file"]),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" * 20, ["binary file"]),
-    ("隨便一段文字，不是職能基準。\n第二行\n".encode(), ["not an iCAP standard"]),
-    (b"{\"a\": 1,", ["malformed JSON"]),
+    (b"", ["空白檔案"]),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" * 20, ["二進位檔案"]),
+    ("隨便一段文字，不是職能基準。\n第二行\n".encode(), ["不是 iCAP 職能基準"]),
+    (b"{\"a\": 1,", ["JSON 格式錯誤"]),
 ])
 def test_bad_files_fail_cleanly_and_write_nothing(tmp_path, content, words):
     bad = tmp_path / "bad.txt"
@@ -72,7 +72,7 @@ def test_truncated_standard(tmp_path):
 
 
 def test_missing_file():
-    one_line_error(run("import", "/nonexistent/x.txt"), "/nonexistent/x.txt", "no such file")
+    one_line_error(run("import", "/nonexistent/x.txt"), "/nonexistent/x.txt", "找不到檔案")
 
 
 def test_unknown_code(data):
@@ -86,7 +86,7 @@ def test_malformed_yaml_in_data_names_file_and_line(data):
     lines[4] = "  job_categories: [unclosed"
     path.write_text("\n".join(lines), encoding="utf-8")
     err = one_line_error(run("build", "--out", data / "out", data=data), str(path))
-    assert "malformed YAML" in err
+    assert "YAML 格式錯誤" in err
     assert not (data / "out").exists()
 
 
@@ -137,7 +137,7 @@ def test_real_process_exit_code_and_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "kmc_reports", "import", str(bad)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"kmc-reports: error: {bad}: empty file"
+    assert proc.stderr.strip() == f"kmc-reports: error: {bad}: 空白檔案"
 
 
 def test_profile_command_writes_named_files(data, tmp_path):
@@ -154,7 +154,7 @@ def test_profile_command_writes_named_files(data, tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["profile", "KMC2432-003v1", "--format", "odt"], ["--format", "odt"]),
+    (["profile", "KMC2432-003v1", "--format", "odt"], ["--format：odt 不是可用的格式"]),
     (["profile", "KMC2432-003v1", "--tasks", "T1"], ["--layout job"]),
     (["profile", "KMC2432-003v1", "--layout", "job", "--tasks", "T7"], ["T7"]),
     (["profile", "KMC2432-003v1", "--logo", "/nonexistent.png", "--format", "html"],
@@ -186,7 +186,7 @@ def test_diff_command(data, tmp_path):
     result = run("diff", tmp_path / "old.yaml", "KMC2432-001v4", "--format", "xlsx,html",
                  "--out", out, data=data)
     assert result.exit_code == 0, result.output
-    assert "1 changes" in result.output
+    assert "1 項變更" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "KMC2432-001v3-KMC2432-001v4-diff.html", "KMC2432-001v3-KMC2432-001v4-diff.xlsx"]
     one_line_error(run("diff", "KMC2432-001v4", "KMC2432-002v4", "--out", tmp_path / "x",

@@ -320,7 +320,7 @@ def test_load_decisions_errors(bundled, tmp_path):
     with pytest.raises(KmcError) as exc:
         load_decisions(bad)
     assert (exc.value.path, exc.value.line) == (str(bad), 3)
-    assert "malformed YAML" in str(exc.value)
+    assert "YAML 格式錯誤" in str(exc.value)
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text("same: []\ndifferent:\n- [KMC2432-001v4 S13, KMC2432-001v4 S99]\n",
                        encoding="utf-8")
@@ -330,7 +330,7 @@ def test_load_decisions_errors(bundled, tmp_path):
     assert exc.value.line == 3
     shape = tmp_path / "shape.yaml"
     shape.write_text("labels:\n  K05: 成本\n", encoding="utf-8")
-    with pytest.raises(KmcError, match="expected an item") as exc:
+    with pytest.raises(KmcError, match="應為項目") as exc:
         load_decisions(shape)
     assert exc.value.line == 2
 

@@ -157,7 +157,7 @@ def test_user_template_overrides_the_builtin(tmp_path):
                                                 encoding="utf-8")
     with pytest.raises(KmcError) as exc:
         profile_document(LIBRARY.get("KMC2432-002v4"), Options(templates=str(folder)))
-    assert "profile-icap.xml.j2" in str(exc.value) and "malformed" in str(exc.value)
+    assert "profile-icap.xml.j2" in str(exc.value) and "標記格式錯誤" in str(exc.value)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
@@ -168,3 +168,14 @@ def test_docx_opens_in_libreoffice(written, tmp_path):
     pdf = tmp_path / (source.stem + ".pdf")
     text = squash("".join(pdf_pages(pdf)))
     assert "專案市場分析" in text and "督導活動績效" in text
+
+
+def test_a_template_table_row_wider_than_its_table_is_a_one_line_error(tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "profile-icap.xml.j2").write_text(
+        '<document><section><table widths="1,1"><tr><td>a</td><td>b</td><td>c</td></tr>'
+        '</table></section></document>', encoding="utf-8")
+    with pytest.raises(KmcError) as exc:
+        profile_document(LIBRARY.get("KMC2432-002v4"), Options(templates=str(folder)))
+    assert "profile-icap.xml.j2" in str(exc.value) and "3" not in str(exc.value).split("：")[0]

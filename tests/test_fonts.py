@@ -192,12 +192,12 @@ def test_fonts_from_path_rejects_missing_bold_and_restricted(tmp_path):
     with pytest.raises(KmcError, match=re.escape(f"{missing}: ")):
         fonts.fonts_from_path(ttf, missing)
     locked = tiny_font(tmp_path / "locked.ttf", fs_type=0x0002)
-    with pytest.raises(KmcError, match="embedding"):
+    with pytest.raises(KmcError, match="禁止內嵌"):
         fonts.fonts_from_path(locked)
 
 
 def test_fonts_from_path_rejects_variable_font():
-    with pytest.raises(KmcError, match="variable font"):
+    with pytest.raises(KmcError, match="可變字型"):
         fonts.fonts_from_path(fonts._bundled_source())
 
 

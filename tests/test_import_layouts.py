@@ -121,8 +121,8 @@ def test_uncertain_content_is_warned_about_never_dropped(tmp_path):
     assert std.task("T1.1").outputs[0].code is None  # an output printed without a code
     assert std.task("T1.1").outputs[0].name == "需求書"
     assert any("P1.2.1" in w and "T1.3" in w for w in warnings)
-    assert any("T1.2" in w and "out of sequence" in w for w in warnings)
-    assert all(w.startswith("KMC2432-901v1: ") for w in warnings)
+    assert any("T1.2" in w and "順序有誤" in w for w in warnings)
+    assert all(w.startswith("KMC2432-901v1：") for w in warnings)
 
 
 def test_headings_sharing_a_line_with_their_text(tmp_path):
@@ -145,7 +145,7 @@ def test_text_cut_before_the_notes_is_a_truncated_standard(tmp_path):
     path.write_text(text[: text.index("A06 應對不確定性")], encoding="utf-8")
     with pytest.raises(KmcError) as exc:
         _import(path)
-    assert "truncated" in str(exc.value) and "cut.txt" in str(exc.value)
+    assert "檔案不完整" in str(exc.value) and "cut.txt" in str(exc.value)
 
 
 def test_indicator_out_of_sequence_is_warned(tmp_path):
@@ -153,4 +153,4 @@ def test_indicator_out_of_sequence_is_warned(tmp_path):
         "T1 規劃\tT1.1 企劃需求\tO1.1.1 需求書\tP1.1.1 蒐集資料。 P1.1.7 彙整需求。\t3\t"
         "K01 法令\tS01 溝通\n"))
     assert [p.code for p in std.task("T1.1").indicators] == ["P1.1.1", "P1.1.7"]
-    assert any("P1.1.7" in w and "out of sequence" in w and "P1.1.1" in w for w in warnings)
+    assert any("P1.1.7" in w and "順序有誤" in w and "P1.1.1" in w for w in warnings)

@@ -148,7 +148,7 @@ def test_shared_task_entry(tmp_path):
     assert [(o.code, o.name) for o in t11.outputs] == [(None, "未編碼產出")]
     assert [o.code for o in t12.outputs] == ["O1.2.1"]
     assert len(warnings) == 1
-    assert warnings[0].startswith("BAS1219-001v4: output '未編碼產出' has no code; put under T1.1")
+    assert warnings[0].startswith("BAS1219-001v4：工作產出「未編碼產出」沒有代碼；已歸入 T1.1")
 
 
 def test_indicator_of_no_task_in_its_entry_goes_to_the_first_with_a_warning(tmp_path):
@@ -158,10 +158,10 @@ def test_indicator_of_no_task_in_its_entry_goes_to_the_first_with_a_warning(tmp_
     assert [p.code for p in std.task("T1.1").indicators] == ["P1.3.1"]
     assert [o.code for o in std.task("T1.1").outputs] == ["O1.4.1"]
     assert warnings == [
-        "BAS1219-001v4: P1.3.1: indicator belongs to none of the tasks T1.1, T1.2 of its entry; "
-        "put under T1.1",
-        "BAS1219-001v4: O1.4.1: output belongs to none of the tasks T1.1, T1.2 of its entry; "
-        "put under T1.1"]
+        "BAS1219-001v4：P1.3.1：此行為指標不屬於同一項目中的任何工作任務（T1.1、T1.2）；"
+        "已歸入 T1.1",
+        "BAS1219-001v4：O1.4.1：此工作產出不屬於同一項目中的任何工作任務（T1.1、T1.2）；"
+        "已歸入 T1.1"]
 
 
 def test_two_blocks_give_two_bands(tmp_path):
@@ -189,7 +189,7 @@ def test_name_falls_back_to_job_category_then_code(tmp_path):
     del doc["ocs_profile"]["ocs_name"]
     std, warnings = import_doc(doc, tmp_path)
     assert std.name == "BAS1219-001v4"
-    assert len(warnings) == 1 and warnings[0].startswith("BAS1219-001v4: ")
+    assert len(warnings) == 1 and warnings[0].startswith("BAS1219-001v4：")
 
 
 # -- footnotes --------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def test_footnote_markers_become_refs(tmp_path):
     assert (f2.number, f2.text, [r.place for r in f2.refs]) == (
         2, "第二則說明", ["P1.1.1", "O1.1.1", "A01"])
     assert std.notes.remarks == ["其他說明"]
-    assert warnings == ["BAS1219-001v4: marker 【註3】 at T1 has no note text"]
+    assert warnings == ["BAS1219-001v4：【註3】（T1）沒有對應的註解內容"]
 
 
 # -- bad input ----------------------------------------------------------------------------------
@@ -279,23 +279,23 @@ def _empty_indicator(doc):
 
 
 @pytest.mark.parametrize("spoil, message", [
-    (_drop_profile, "ocs_profile: missing"),
-    (_level_9, "ocs_content.ocu_units[0].tasks[1].competency_blocks[0].competency_level: "
-               "expected a level 1–6, got 9"),
-    (_units_not_a_list, "ocs_content.ocu_units: expected a list, got an object"),
-    (_no_units, "ocs_content.ocu_units: empty list"),
-    (_no_tasks, "ocs_content.ocu_units[1].tasks: empty list"),
-    (_no_code, "ocs_profile.ocs_code: missing"),
-    (_bad_code, "ocs_profile.ocs_code: expected a code like BAS1219-001v4, got '企劃助理'"),
-    (_name_not_text, "ocs_content.ocu_units[0].tasks[0].competency_blocks[0].knowledge[1].name: "
-                     "expected a text, got 5"),
-    (_task_under_wrong_duty, "ocs_content.ocu_units[1].tasks[0].task_codes[0].code: "
-                             "task T1.3 is listed under duty T2"),
-    (_task_twice, "ocs_content.ocu_units[0].tasks[1].task_codes[0].code: task T1.1 appears "
-                  "twice"),
-    (_entry_not_object, "ocs_content.ocu_units[0].tasks[0]: expected an object, got "
-                        "'T1.1 蒐集資訊及分類'"),
-    (_empty_indicator, "competency_blocks[0].indicators[0].text: empty text"),
+    (_drop_profile, "ocs_profile：缺少此欄位"),
+    (_level_9, "ocs_content.ocu_units[0].tasks[1].competency_blocks[0].competency_level："
+               "應為 1–6 的級別（實際：9）"),
+    (_units_not_a_list, "ocs_content.ocu_units：應為清單（實際：物件）"),
+    (_no_units, "ocs_content.ocu_units：清單不可空白"),
+    (_no_tasks, "ocs_content.ocu_units[1].tasks：清單不可空白"),
+    (_no_code, "ocs_profile.ocs_code：缺少此欄位"),
+    (_bad_code, "ocs_profile.ocs_code：代碼格式應如 BAS1219-001v4（實際：'企劃助理'）"),
+    (_name_not_text, "ocs_content.ocu_units[0].tasks[0].competency_blocks[0].knowledge[1].name："
+                     "應為文字（實際：5）"),
+    (_task_under_wrong_duty, "ocs_content.ocu_units[1].tasks[0].task_codes[0].code："
+                             "工作任務 T1.3 列在主要職責 T2 之下"),
+    (_task_twice, "ocs_content.ocu_units[0].tasks[1].task_codes[0].code："
+                  "工作任務 T1.1 重複出現"),
+    (_entry_not_object, "ocs_content.ocu_units[0].tasks[0]：應為物件（實際："
+                        "'T1.1 蒐集資訊及分類'）"),
+    (_empty_indicator, "competency_blocks[0].indicators[0].text：去除【註N】標記後沒有文字"),
 ])
 def test_bad_input_names_the_field(spoil, message, tmp_path):
     doc = sample_doc()
@@ -308,12 +308,12 @@ def test_bad_input_names_the_field(spoil, message, tmp_path):
 
 
 def test_other_json_is_not_a_standard(tmp_path):
-    with pytest.raises(KmcError, match="not an OCS JSON standard: .*got fields a"):
+    with pytest.raises(KmcError, match="不是 OCS JSON 職能基準：.*（實際：欄位 a）"):
         import_doc({"a": 1}, tmp_path)
 
 
 @pytest.mark.parametrize("doc", [[], [SAMPLE_DOC], "text", None])
 def test_a_document_that_is_not_an_object_is_not_a_standard(doc):
     # import_file only sends files starting with "{" here, so call the reader directly.
-    with pytest.raises(KmcError, match=r"^x\.json: not an OCS JSON standard: "):
+    with pytest.raises(KmcError, match=r"^x\.json: 不是 OCS JSON 職能基準："):
         read_ocs_json(doc, "x.json", [].append)

@@ -63,7 +63,7 @@ def test_malformed_yaml_names_the_line(tmp_path):
     good = (STANDARDS / "KMC2432-001v4.yaml").read_text(encoding="utf-8").splitlines()
     good[9] = "name: a: b"
     msg = _error(_write(tmp_path, "\n".join(good)))
-    assert msg.startswith(f"{tmp_path / 'x.yaml'}:10: malformed YAML: ")
+    assert msg.startswith(f"{tmp_path / 'x.yaml'}:10: YAML 格式錯誤：")
 
 
 def test_model_errors_name_field_value_and_line(tmp_path):
@@ -84,4 +84,4 @@ def test_unknown_fields_and_bad_codes_are_rejected(tmp_path):
 
 
 def test_not_a_mapping(tmp_path):
-    assert "not a standard" in _error(_write(tmp_path, "- just\n- a list\n"))
+    assert "不是職能基準" in _error(_write(tmp_path, "- just\n- a list\n"))

@@ -127,18 +127,18 @@ def test_overrides_are_kept_and_the_rest_is_split(standards, levels):
 def test_too_few_hours_names_the_file_and_field(tmp_path, standards):
     path = spec_file(tmp_path, standards=["KMC3332-002v3"], total_hours=10)
     assert error_of(path, standards) == (
-        f"{path}: total_hours: 10 小時不足以安排 17 個單元（每單元至少 1 小時）")
+        f"{path}: total_hours：10 小時不足以安排 17 個單元（每單元至少 1 小時）")
     path = spec_file(tmp_path, total_hours=7, hours={"T1.1": 4})
     assert error_of(path, standards) == (
-        f"{path}: total_hours: 扣除指定時數後剩 3 小時，不足以安排 5 個單元（每單元至少 1 小時）")
+        f"{path}: total_hours：扣除指定時數後剩 3 小時，不足以安排 5 個單元（每單元至少 1 小時）")
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"hours": {"T1.1": 20}}, "hours: 指定時數合計 20 小時，超過課程總時數 18 小時"),
-    ({"hours": {"T1.1": 0.5}}, "hours.T1.1: 0.5 小時低於每單元最少 1 小時"),
-    ({"hours": {"T1": 4}}, "hours.T1: T1 含 3 個單元，請逐一指定單元時數"),
+    ({"hours": {"T1.1": 20}}, "hours：指定時數合計 20 小時，超過課程總時數 18 小時"),
+    ({"hours": {"T1.1": 0.5}}, "hours.T1.1：0.5 小時低於每單元最少 1 小時"),
+    ({"hours": {"T1": 4}}, "hours.T1：T1 含 3 個單元，請逐一指定單元時數"),
     ({"tasks": ["T1"], "hours": {"T1.1": 6, "T1.2": 6, "T1.3": 5}},
-     "hours: 每個單元都已指定時數，合計 17 小時，須等於課程總時數 18 小時"),
+     "hours：每個單元都已指定時數，合計 17 小時，須等於課程總時數 18 小時"),
 ])
 def test_bad_overrides(tmp_path, standards, fields, message):
     path = spec_file(tmp_path, **fields)
@@ -191,17 +191,17 @@ def test_plain_course_names_pass(tmp_path):
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"tasks": ["T1.1", "T1.2", "T9.9"]}, "tasks[2]: T9.9 不在 KMC2432-001v4"),
-    ({"standards": ["KMC9999-001v1"]}, "standards[0]: 找不到職能基準 KMC9999-001v1"),
+    ({"tasks": ["T1.1", "T1.2", "T9.9"]}, "tasks[2]：T9.9 不在 KMC2432-001v4"),
+    ({"standards": ["KMC9999-001v1"]}, "standards[0]：找不到職能基準 KMC9999-001v1"),
     ({"modules": [{"name": "A", "units": ["T1"]}, {"name": "B", "units": ["T2.9"]}]},
-     "modules[1].units[0]: T2.9 不在 KMC2432-001v4"),
+     "modules[1].units[0]：T2.9 不在 KMC2432-001v4"),
     ({"tasks": ["T1"], "modules": [{"name": "A", "units": ["T1", "T2.1"]}]},
-     "modules[0].units[1]: T2.1 不是本課程的單元（單元：T1.1、T1.2、T1.3）"),
-    ({"modules": [{"name": "A", "units": ["T1"]}]}, "modules: 單元 T2.1、T2.2、T2.3 未編入任何模組"),
+     "modules[0].units[1]：T2.1 不是本課程的單元（單元：T1.1、T1.2、T1.3）"),
+    ({"modules": [{"name": "A", "units": ["T1"]}]}, "modules：單元 T2.1、T2.2、T2.3 未編入任何模組"),
     ({"modules": [{"name": "A", "units": ["T1", "T2"]}, {"name": "B", "units": ["T2.1"]}]},
-     "modules[1].units[0]: 單元 T2.1 已編入模組「A」"),
+     "modules[1].units[0]：單元 T2.1 已編入模組「A」"),
     ({"units": "duty", "hours": {"T1.1": 3}},
-     "hours.T1.1: T1.1 不是本課程的單元（單元：T1、T2）"),
+     "hours.T1.1：T1.1 不是本課程的單元（單元：T1、T2）"),
 ])
 def test_references_are_checked(tmp_path, standards, fields, message):
     path = spec_file(tmp_path, **fields)
@@ -353,7 +353,7 @@ def test_several_standards(standards, levels):
 def test_ambiguous_bare_codes_are_refused(tmp_path, standards):
     path = spec_file(tmp_path, standards=["KMC2432-001v4", "KMC2432-004v2"], tasks=["T1.1"])
     assert error_of(path, standards) == (
-        f"{path}: tasks[0]: T1.1 不明確（KMC2432-001v4、KMC2432-004v2 都有），"
+        f"{path}: tasks[0]：T1.1 不明確（KMC2432-001v4、KMC2432-004v2 都有），"
         "請寫成「KMC2432-001v4 T1.1」")
 
 
@@ -371,7 +371,7 @@ def test_duplicate_unit_names_get_the_standard_name(standards, levels):
 
 def test_exclusions_are_left_out_not_flagged(standards, levels):
     exclude = {"T1.1": "來源職能基準已涵蓋", "K05": "來源職能基準已涵蓋", "S99": "x"}
-    with pytest.raises(KmcError, match="exclude.S99: S99 不在 KMC2432-001v4"):
+    with pytest.raises(KmcError, match="exclude.S99：S99 不在 KMC2432-001v4"):
         plan(standards, spec(), levels, exclude=exclude)
     del exclude["S99"]
     p = plan(standards, spec(), levels, exclude=exclude)

@@ -77,7 +77,7 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 
 from ..atomic import write_text
-from ..errors import KmcError
+from ..errors import KmcError, yaml_problem
 from ..model import STANDARD_CODE, Standard, code_key
 
 KINDS = ("K", "S", "A")
@@ -474,15 +474,13 @@ class Decisions:
         items of two kinds (never compared), pairs marked both same and different (different
         wins)."""
         kinds = {it.ref: it.kind for std in standards for it in items_of(std)}
-        problems = [self._problem(f"unknown item {ref!r}: no such item in the standards", ref)
+        problems = [self._problem(f"不認得的項目 {ref!r}：職能基準中沒有這個項目", ref)
                     for ref in self.refs() if ref not in kinds]
-        problems += [self._problem(f"{a} and {b} are of different kinds; only items of one "
-                                   "kind are compared", a)
+        problems += [self._problem(f"{a} 與 {b} 屬於不同類別；只有同類項目才會比較", a)
                      for a, b in self.same + self.different
                      if a in kinds and b in kinds and kinds[a] != kinds[b]]
         both = {frozenset(p) for p in self.same} & {frozenset(p) for p in self.different}
-        problems += [self._problem(f"{a} and {b} are marked both same and different; "
-                                   "different wins", a)
+        problems += [self._problem(f"{a} 與 {b} 同時標為相同與不同；以不同為準", a)
                      for a, b in sorted(tuple(sorted(p, key=_ref_key)) for p in both)]
         return problems
 
@@ -520,10 +518,8 @@ def load_decisions(path: str | Path, standards: list[Standard] | None = None) ->
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise KmcError(f"malformed YAML: {problem}", where,
-                       mark.line + 1 if mark else None) from None
+        message, line = yaml_problem(exc)
+        raise KmcError(message, where, line) from None
     out = Decisions(path=where)
     if root is None:
         return out
@@ -533,39 +529,39 @@ def load_decisions(path: str | Path, standards: list[Standard] | None = None) ->
 
     def ref(node: yaml.Node) -> str:
         if not isinstance(node, yaml.ScalarNode) or not _REF.match(node.value):
-            fail("expected an item such as 'KMC2432-001v4 K05'", node)
+            fail("應為項目，例如 'KMC2432-001v4 K05'", node)
         out.lines.setdefault(node.value, node.start_mark.line + 1)
         return node.value
 
     if not isinstance(root, yaml.MappingNode):
-        fail("expected a mapping with same, different and labels", root)
+        fail("應為含 same、different、labels 的對照", root)
     for key, value in root.value:
         if key.value in ("same", "different"):
             if value.tag == "tag:yaml.org,2002:null":
                 continue
             if not isinstance(value, yaml.SequenceNode):
-                fail(f"{key.value}: expected a list of item pairs", value)
+                fail(f"{key.value}：應為項目配對的清單", value)
             for pair in value.value:
                 if not isinstance(pair, yaml.SequenceNode) or len(pair.value) != 2:
-                    fail(f"{key.value}: expected a pair [item, item]", pair)
+                    fail(f"{key.value}：應為一對項目 [項目, 項目]", pair)
                 getattr(out, key.value).append((ref(pair.value[0]), ref(pair.value[1])))
         elif key.value == "labels":
             if value.tag == "tag:yaml.org,2002:null":
                 continue
             if not isinstance(value, yaml.MappingNode):
-                fail("labels: expected a mapping item: label", value)
+                fail("labels：應為「項目: 概念名稱」對照", value)
             for k, v in value.value:
                 if not isinstance(v, yaml.ScalarNode) or not v.value.strip():
-                    fail("labels: expected a label text", v)
+                    fail("labels：應為概念名稱文字", v)
                 out.labels[ref(k)] = v.value
         else:
-            fail(f"unknown section {key.value!r} (expected same, different, labels)", key)
+            fail(f"不認得的區段 {key.value!r}（應為 same、different、labels）", key)
     if standards is not None:
         given = {std.code for std in standards}
         for ref in _unknown_refs(out, standards):
             if ref.partition(" ")[0] in given:
-                raise out._problem(f"unknown item {ref!r}: {ref.partition(' ')[0]} has no "
-                                   f"item {ref.partition(' ')[2]!r}", ref)
+                raise out._problem(f"不認得的項目 {ref!r}：{ref.partition(' ')[0]} 沒有項目 "
+                                   f"{ref.partition(' ')[2]!r}", ref)
     return out
 
 
@@ -614,7 +610,7 @@ def load_thresholds(path: str | Path = THRESHOLDS_FILE) -> dict[str, tuple[float
         data = yaml.safe_load(path.read_text(encoding="utf-8"))["thresholds"]
         return {k: (float(data[k]["auto"]), float(data[k]["review"])) for k in KINDS}
     except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise KmcError(f"not a thresholds file ({exc.__class__.__name__}: {exc})",
+        raise KmcError(f"不是門檻值設定檔（{exc.__class__.__name__}：{exc}）",
                        str(path)) from None
 
 

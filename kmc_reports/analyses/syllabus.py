@@ -38,7 +38,7 @@ from typing import Mapping, NamedTuple, Sequence
 import yaml
 
 from ..course import CourseSpec, UnitChoice, locate, validate_against
-from ..errors import KmcError
+from ..errors import KmcError, yaml_problem
 from ..model import Band, Duty, Ref, Standard, Task, code_key
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -56,7 +56,8 @@ def load_levels(path: str | Path | None = None) -> dict[int, str]:
     except FileNotFoundError:
         raise KmcError("找不到檔案", str(path)) from None
     except yaml.YAMLError as exc:
-        raise KmcError(f"YAML 格式錯誤：{getattr(exc, 'problem', exc)}", str(path)) from None
+        message, line = yaml_problem(exc)
+        raise KmcError(message, str(path), line) from None
     levels = {k: v for k, v in data.items() if k != "source"} if isinstance(data, dict) else {}
     if set(levels) != set(range(1, 7)) or not all(
             isinstance(v, str) and v.strip() for v in levels.values()):
@@ -251,7 +252,7 @@ def _exclusions(stds: list[Standard], spec: CourseSpec, exclude: Mapping[str, st
     for ref, reason in exclude.items():
         field = f"exclude.{ref}"
         if not re.fullmatch(r"(\S+ )?([KS]\d+|T\d+(\.\d+)?)", ref.strip()):
-            raise KmcError(f"{field}: 只能排除主要職責、工作任務、知識（K）或技能（S）")
+            raise KmcError(f"{field}：只能排除主要職責、工作任務、知識（K）或技能（S）")
         std, code = locate(ref, stds, has, field)
         kind = {"T": "task", "K": "knowledge", "S": "skill"}[code[0]]
         if kind == "task":

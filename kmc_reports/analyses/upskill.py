@@ -17,7 +17,7 @@ SAME_TASK_NAME = 60
 def upskill_exclusions(source: Standard, target: Standard, cw: Crosswalk) -> dict[str, str]:
     """Target task and K/S references → why they can be left out of an upskilling course."""
     if source.code == target.code:
-        raise KmcError(f"--from and --to name the same standard {source.code}")
+        raise KmcError(f"--from 與 --to 指定了同一項職能基準 {source.code}")
     covered: dict[str, str] = {}
     for _, task in target.tasks():
         for band in task.bands:

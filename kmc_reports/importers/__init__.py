@@ -8,7 +8,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from ..errors import KmcError
+from ..errors import KmcError, json_problem, validation_text
 from ..model import Standard
 from .icap_text import read_icap_text
 from .ocs_json import read_ocs_json
@@ -23,22 +23,21 @@ def import_file(path: str | Path, warn: Warn) -> Standard:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise KmcError("no such file", str(path)) from None
+        raise KmcError("找不到檔案", str(path)) from None
     except IsADirectoryError:
-        raise KmcError("is a folder, not a file", str(path)) from None
+        raise KmcError("這是資料夾，不是檔案", str(path)) from None
     text = decode(data, str(path))
     try:
         if text.lstrip().startswith("{"):
             try:
                 doc = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise KmcError(f"malformed JSON: {exc.msg}", str(path), exc.lineno) from None
+                raise KmcError(json_problem(exc.msg), str(path), exc.lineno) from None
             std = read_ocs_json(doc, str(path), warn)
         else:
             std = read_icap_text(text, str(path), warn)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise KmcError(f"the standard read from this file is not valid: {field}: {err['msg']}",
+        raise KmcError(f"此檔案讀出的職能基準資料有誤：{validation_text(err)}",
                        str(path)) from None
     return std.model_copy(update={"source": path.name})

@@ -50,30 +50,29 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
     profile = " ".join(h for h in head if h)
     code = _search(rf"職能基準代碼\s*[:：]?\s*({STD_CODE})", profile)
     if not code:
-        raise KmcError("not an iCAP standard: no 職能基準代碼 (standard code) found", path)
+        raise KmcError("不是 iCAP 職能基準：找不到職能基準代碼", path)
     level_s = _search(r"基準級別\s*[:：]?\s*([1-6])", profile)
     if not level_s:
-        raise KmcError(f"{code}: no 基準級別 (standard level) found", path)
+        raise KmcError(f"{code}：找不到基準級別", path)
 
     def w(msg: str) -> None:
-        warn(f"{code}: {msg}")
+        warn(f"{code}：{msg}")
 
     builder = TableBuilder(code, int(level_s), w)
     rows = _rows(sections, path)
     if not rows:
-        raise KmcError(f"{code}: the table of duties and tasks is missing or empty "
-                       f"(truncated file?)", path)
+        raise KmcError(f"{code}：主要職責與工作任務的表格缺漏或空白（檔案不完整？）", path)
     if not sections.attitudes and not sections.notes:
-        raise KmcError(f"{code}: the text ends inside the table, before the attitudes "
-                       f"(職能內涵 A) and notes: truncated file?", path)
+        raise KmcError(f"{code}：內容在表格中就結束了，缺少職能內涵（A）與說明與補充事項"
+                       f"（檔案不完整？）", path)
     if not sections.notes:  # every iCAP standard ends with this section, if only 「無」
-        raise KmcError(f"{code}: the text ends before 說明與補充事項 (the notes that close "
-                       f"every standard): truncated file?", path)
+        raise KmcError(f"{code}：內容在「說明與補充事項」（每項職能基準的最後一節）之前就結束了"
+                       f"（檔案不完整？）", path)
     for row in rows:
         builder.add(row)
     duties = builder.duties_model()
     if not duties:
-        raise KmcError(f"{code}: no tasks found in the table (truncated file?)", path)
+        raise KmcError(f"{code}：表格中找不到任何工作任務（檔案不完整？）", path)
     refs = builder.footnote_refs()
 
     description, desc_markers = clean(_search(r"工作描述\s*[:：]?\s*(.*?)\s*基準級別", profile)
@@ -573,7 +572,7 @@ def _notes(lines: list[_Line], refs, warn) -> Notes:
             notes.remarks.append(text)
     numbers = {f.number for f in notes.footnotes}
     for n in sorted(set(refs) - numbers):
-        warn(f"marker 【註{n}】 at {refs[n][0].place} has no note text")
+        warn(f"【註{n}】（{refs[n][0].place}）沒有對應的註解內容")
     return notes
 
 

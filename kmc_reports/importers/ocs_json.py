@@ -19,13 +19,14 @@ from ..model import (STANDARD_CODE, Attitude, Band, Categories, Category, Duty, 
 from .text import code_parts, take_markers
 
 _FOOTNOTE = re.compile(r"^【\s*註\s*(\d+)\s*】\s*(.*)$", re.S)
+_KIND = {"output": "工作產出", "indicator": "行為指標"}  # as warnings name them
 
 
 def _show(value) -> str:
     if isinstance(value, dict):
-        return "an object"
+        return "物件"
     if isinstance(value, list):
-        return "a list"
+        return "清單"
     if value is None or isinstance(value, bool):
         return json.dumps(value)
     shown = repr(value)
@@ -39,15 +40,15 @@ class _At:
         self.value, self.where, self.path = value, where, path
 
     def fail(self, message: str) -> NoReturn:
-        raise KmcError(f"{self.where}: {message}", self.path)
+        raise KmcError(f"{self.where}：{message}", self.path)
 
     def key(self, name: str, required: bool = True) -> _At:
         if not isinstance(self.value, dict):
-            self.fail(f"expected an object, got {_show(self.value)}")
+            self.fail(f"應為物件（實際：{_show(self.value)}）")
         node = _At(self.value.get(name), f"{self.where}.{name}" if self.where else name,
                    self.path)
         if required and node.value is None:
-            node.fail("missing")
+            node.fail("缺少此欄位")
         return node
 
     def items(self, nonempty: bool = False) -> list[_At]:
@@ -55,25 +56,25 @@ class _At:
         if self.value is None:
             return []
         if not isinstance(self.value, list):
-            self.fail(f"expected a list, got {_show(self.value)}")
+            self.fail(f"應為清單（實際：{_show(self.value)}）")
         if nonempty and not self.value:
-            self.fail("empty list")
+            self.fail("清單不可空白")
         return [_At(v, f"{self.where}[{i}]", self.path) for i, v in enumerate(self.value)]
 
     def text(self, required: bool = True) -> str:
         if self.value is None and not required:
             return ""
         if not isinstance(self.value, str):
-            self.fail(f"expected a text, got {_show(self.value)}")
+            self.fail(f"應為文字（實際：{_show(self.value)}）")
         text = self.value.strip()
         if required and not text:
-            self.fail("empty text")
+            self.fail("文字不可空白")
         return text
 
     def code(self, pattern: str, example: str) -> str:
         code = self.text()
         if not re.fullmatch(pattern, code):
-            self.fail(f"expected a code like {example}, got {code!r}")
+            self.fail(f"代碼格式應如 {example}（實際：{code!r}）")
         return code
 
     def level(self) -> int:
@@ -82,17 +83,17 @@ class _At:
         if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6:
-            self.fail(f"expected a level 1–6, got {_show(self.value)}")
+            self.fail(f"應為 1–6 的級別（實際：{_show(self.value)}）")
         return value
 
 
 def read_ocs_json(doc, path: str, warn) -> Standard:
     """Build the standard from the parsed JSON; ``warn`` gets what is kept but looks wrong."""
     if not isinstance(doc, dict) or not {"ocs_profile", "ocs_content"} & doc.keys():
-        found = ("fields " + ", ".join(list(doc)[:5])) if isinstance(doc, dict) and doc \
+        found = ("欄位 " + ", ".join(list(doc)[:5])) if isinstance(doc, dict) and doc \
             else _show(doc)
-        raise KmcError("not an OCS JSON standard: expected an object with ocs_profile and "
-                       f"ocs_content, got {found}", path)
+        raise KmcError("不是 OCS JSON 職能基準：應為含 ocs_profile 與 ocs_content 的物件"
+                       f"（實際：{found}）", path)
     return _Reader(_At(doc, "", path), warn).standard()
 
 
@@ -105,7 +106,7 @@ class _Reader:
         self.task_codes: set[str] = set()
 
     def warn(self, message: str) -> None:
-        self._warn(f"{self.code}: {message}")
+        self._warn(f"{self.code}：{message}")
 
     def clean(self, node: _At, place: str, required: bool = True) -> str:
         """The text without its 【註N】 markers, which are recorded at ``place``."""
@@ -116,7 +117,7 @@ class _Reader:
                 self.refs[m.number].append(ref)
         text = text.strip()
         if required and not text:
-            node.fail("empty text once the footnote markers are taken out")
+            node.fail("去除【註N】標記後沒有文字")
         return text
 
     def standard(self) -> Standard:
@@ -141,8 +142,7 @@ class _Reader:
                 name = names.key(key, required=False).text(required=False)
                 if name:
                     return name
-        self.warn("ocs_profile.ocs_name has no occupation or job category name; "
-                  "used the code as the name")
+        self.warn("ocs_profile.ocs_name 沒有職業或職類名稱；以職能基準代碼作為名稱")
         return self.code
 
     def categories(self) -> Categories:
@@ -174,7 +174,7 @@ class _Reader:
             code_node = unit.key("ocu_code")
             code = code_node.code(r"T\d+", "T1")
             if any(d.code == code for d in duties):
-                code_node.fail(f"duty {code} appears twice")
+                code_node.fail(f"主要職責 {code} 重複出現")
             name = self.clean(unit.key("ocu_name"), code)
             tasks = [t for entry in unit.key("tasks").items(nonempty=True)
                      for t in self.entry(entry, code)]
@@ -188,9 +188,9 @@ class _Reader:
             node = t.key("code")
             code = node.code(r"T\d+\.\d+", "T1.1")
             if not code.startswith(duty + "."):
-                node.fail(f"task {code} is listed under duty {duty}")
+                node.fail(f"工作任務 {code} 列在主要職責 {duty} 之下")
             if code in self.task_codes:
-                node.fail(f"task {code} appears twice")
+                node.fail(f"工作任務 {code} 重複出現")
             self.task_codes.add(code)
             names[code] = self.clean(t.key("name"), code)
         codes = list(names)
@@ -220,8 +220,8 @@ class _Reader:
                 else:
                     owner = codes[0]
                     if len(codes) > 1:
-                        self.warn(f"output {name!r} has no code; put under {owner}, the first "
-                                  f"of the tasks {', '.join(codes)} sharing its cell")
+                        self.warn(f"工作產出「{name}」沒有代碼；已歸入 {owner}"
+                                  f"（共用此儲存格的工作任務 {'、'.join(codes)} 中的第一項）")
                 cell[owner].outputs.append(Output(code=code, name=name))
         return [Task(code=c, name=names[c], bands=bands[c]) for c in codes]
 
@@ -237,8 +237,8 @@ class _Reader:
         owner = next((t for t in tasks if code_parts(t) == code_parts(code)[:2]), None)
         if owner is None:
             owner = tasks[0]
-            self.warn(f"{code}: {what} belongs to none of the tasks {', '.join(tasks)} of its "
-                      f"entry; put under {owner}")
+            self.warn(f"{code}：此{_KIND[what]}不屬於同一項目中的任何工作任務"
+                      f"（{'、'.join(tasks)}）；已歸入 {owner}")
         return owner
 
     # -- attitudes and notes ------------------------------------------------------------
@@ -246,7 +246,7 @@ class _Reader:
         node = self.root.key("ocs_attitude", required=False)
         items = node.key("attitudes", required=False).items() if node.value is not None else []
         if not items:
-            self.warn("no attitudes (ocs_attitude.attitudes) found")
+            self.warn("找不到職能內涵（A）（ocs_attitude.attitudes）")
         out = []
         for item in items:
             code_node = item.key("code", required=False)
@@ -256,7 +256,7 @@ class _Reader:
             colon = re.search(r"[：:]", body)
             name, desc = (body[:colon.start()], body[colon.end():]) if colon else (body, "")
             if not name.strip():
-                name_node.fail("no attitude name before the colon")
+                name_node.fail("冒號前沒有態度名稱")
             out.append(Attitude(code=code, name=name.strip(), description=desc.strip()))
         return out
 
@@ -273,11 +273,11 @@ class _Reader:
                 if m:
                     number = int(m.group(1))
                     if number < 1:
-                        item.fail(f"footnote number {number} (they start at 1)")
+                        item.fail(f"註解編號 {number}（應從 1 開始）")
                     notes.footnotes.append(Footnote(number=number, text=m.group(2).strip(),
                                                     refs=self.refs.get(number, [])))
                 elif text:
                     notes.remarks.append(text)
         for n in sorted(set(self.refs) - {f.number for f in notes.footnotes}):
-            self.warn(f"marker 【註{n}】 at {self.refs[n][0].place} has no note text")
+            self.warn(f"【註{n}】（{self.refs[n][0].place}）沒有對應的註解內容")
         return notes

@@ -16,6 +16,8 @@ from ..model import Band, Duty, FootnoteRef, Indicator, Output, Ref, Task, squas
 from .text import Marker, clean, code_parts, join_cjk, split_items, strip_markup
 
 COLUMNS = ("duty", "task", "output", "indicator", "level", "knowledge", "skill")
+# Column kinds as warnings name them.
+_KIND = {"output": "工作產出", "indicator": "行為指標", "knowledge": "知識", "skill": "技能"}
 
 
 @dataclass
@@ -71,8 +73,8 @@ class TableBuilder:
         self._duty_cell(cells["duty"], row.line)
         new_task = self._task_cell(cells["task"], row.line)
         if self.task is None:
-            self.warn(f"line {row.line}: text before the first task: "
-                      f"{join_cjk(strip_markup(' '.join(cells.values())))[:60]!r}")
+            self.warn(f"第 {row.line} 行：第一項工作任務之前有文字："
+                      f"「{join_cjk(strip_markup(' '.join(cells.values())))[:60]}」")
             return
         fresh = new_task == "new"
         band = self.task.bands[-1] if self.task.bands else None
@@ -86,8 +88,8 @@ class TableBuilder:
             if new_indicators:
                 band = self._start_band(level, own=True)
             else:
-                self.warn(f"{self.task.code}: level {level} printed on a continuation row "
-                          f"without indicators (kept level {band.group.level})")
+                self.warn(f"{self.task.code}：沒有行為指標的續行印有級別 {level}"
+                          f"（保留級別 {band.group.level}）")
         if band is None:  # a repeated task row of a task we already have
             band = self.task.bands[-1]
         self._outputs(cells["output"], band)
@@ -104,17 +106,16 @@ class TableBuilder:
                 self.duties[-1].name = join_cjk(self.duties[-1].name + " " + self._clean(
                     lead, self.duties[-1].code))
                 return
-            self.warn(f"line {line}: duty text without a code: {join_cjk(lead)!r}")
+            self.warn(f"第 {line} 行：主要職責文字沒有代碼：「{join_cjk(lead)}」")
         for code, raw in items:
             name = self._clean(raw, code)
             known = next((d for d in self.duties if d.code == code), None)
             if known:
                 if name and squash(name) != squash(known.name):
-                    self.warn(f"{code}: printed again with another name {name!r} "
-                              f"(kept {known.name!r})")
+                    self.warn(f"{code}：再次出現時名稱不同「{name}」（保留「{known.name}」）")
                 continue
             if self.duties and code_parts(code) <= code_parts(self.duties[-1].code):
-                self.warn(f"{code}: duty out of sequence after {self.duties[-1].code}")
+                self.warn(f"{code}：主要職責編號順序有誤（接在 {self.duties[-1].code} 之後）")
             self.duties.append(_Duty(code, name))
 
     def _task_cell(self, text: str, line: int) -> str:
@@ -126,20 +127,19 @@ class TableBuilder:
             if self.task is not None:
                 self.task.name = join_cjk(self.task.name + " " + self._clean(lead, self.task.code))
             else:
-                self.warn(f"line {line}: task text without a code: {join_cjk(lead)!r}")
+                self.warn(f"第 {line} 行：工作任務文字沒有代碼：「{join_cjk(lead)}」")
         result = ""
         for code, raw in items:
             name = self._clean(raw, code)
             known = self._find_task(code)
             if known:
                 if squash(name) != squash(known.name):
-                    self.warn(f"{code}: printed again with another name {name!r} "
-                              f"(kept {known.name!r})")
+                    self.warn(f"{code}：再次出現時名稱不同「{name}」（保留「{known.name}」）")
                 self.task, result = known, "again"
                 continue
             duty = self._duty_for(code, line)
             if duty.tasks and code_parts(code) <= code_parts(duty.tasks[-1].code):
-                self.warn(f"{code}: task out of sequence after {duty.tasks[-1].code}")
+                self.warn(f"{code}：工作任務編號順序有誤（接在 {duty.tasks[-1].code} 之後）")
             self.task = _Task(code, name)
             duty.tasks.append(self.task)
             result = "new"
@@ -149,12 +149,12 @@ class TableBuilder:
         duty_code = task_code.split(".")[0]
         duty = next((d for d in self.duties if d.code == duty_code), None)
         if duty is None:
-            self.warn(f"{task_code}: no duty {duty_code} printed before it; "
-                      f"created {duty_code} with the task's name")
+            self.warn(f"{task_code}：之前沒有印出主要職責 {duty_code}；"
+                      f"已建立 {duty_code}，以此工作任務的名稱命名")
             duty = _Duty(duty_code, "")
             self.duties.append(duty)
         elif duty is not self.duties[-1]:
-            self.warn(f"{task_code}: follows duty {self.duties[-1].code} but belongs to {duty_code}")
+            self.warn(f"{task_code}：接在主要職責 {self.duties[-1].code} 之後，但屬於 {duty_code}")
         return duty
 
     def _find_task(self, code: str) -> _Task | None:
@@ -166,8 +166,8 @@ class TableBuilder:
             return None
         m = re.fullmatch(r"([1-6])(?:\s*級)?", text)
         if not m:
-            self.warn(f"{self.task.code if self.task else f'line {line}'}: "
-                      f"level cell {text!r} is not a level 1–6")
+            self.warn(f"{self.task.code if self.task else f'第 {line} 行'}："
+                      f"級別欄「{text}」不是 1–6 級")
             return None
         return int(m.group(1))
 
@@ -206,8 +206,7 @@ class TableBuilder:
             old = next((o for b in self.task.bands for o in b.outputs if o.code == code), None)
             if old:
                 if squash(old.name) != squash(name):
-                    self.warn(f"{code}: printed twice with different names "
-                              f"{old.name!r} / {name!r}")
+                    self.warn(f"{code}：出現兩次，名稱不同：「{old.name}」／「{name}」")
                 continue
             # an empty name may still come on the next page
             band.outputs.append(Output.model_construct(code=code, name=name))
@@ -222,8 +221,8 @@ class TableBuilder:
             if inds:
                 inds[-1].text = join_cjk(inds[-1].text + " " + frag)
             else:
-                self.warn(f"{self.task.code}: indicator text without a code: {frag!r} "
-                          f"(added to the task name)")
+                self.warn(f"{self.task.code}：行為指標文字沒有代碼：「{frag}」"
+                          f"（已併入工作任務名稱）")
                 self.task.name = join_cjk(self.task.name + " " + frag)
         for code, raw in items:
             self._check_owner(code, "indicator")
@@ -231,7 +230,7 @@ class TableBuilder:
             old = next((p for b in self.task.bands for p in b.indicators if p.code == code), None)
             if old:
                 if squash(old.text) != squash(text_):
-                    self.warn(f"{code}: printed twice with different texts")
+                    self.warn(f"{code}：出現兩次，內容不同")
                 continue
             band.indicators.append(Indicator.model_construct(code=code, text=text_))
 
@@ -245,8 +244,8 @@ class TableBuilder:
                 into[-1].name = join_cjk(into[-1].name + " " + self._clean(
                     lead, f"{self.task.code}/{into[-1].code}"))
             else:
-                self.warn(f"{self.task.code}: {kind} text without a code: {frag!r} (kept "
-                          f"nowhere else; check the source)")
+                self.warn(f"{self.task.code}：{_KIND[kind]}文字沒有代碼：「{frag}」"
+                          f"（未保留；請檢查來源）")
         for code, raw in items:
             name = self._clean(raw, f"{self.task.code}/{code}")
             if any(r.code == code and squash(r.name) == squash(name) for r in into):
@@ -256,14 +255,14 @@ class TableBuilder:
     def _check_owner(self, code: str, what: str) -> None:
         """An indicator or output must belong to its task and follow the one before it."""
         if code_parts(code)[:2] != code_parts(self.task.code):
-            self.warn(f"{code}: {what} printed under task {self.task.code}")
+            self.warn(f"{code}：此{_KIND[what]}印在工作任務 {self.task.code} 之下")
             return
         field = "indicators" if what == "indicator" else "outputs"
         before = [x.code for b in self.task.bands for x in getattr(b, field) if x.code]
         expected = code_parts(before[-1])[2] + 1 if before else 1
         if code_parts(code)[2] != expected and code not in before:
-            after = f"after {before[-1]}" if before else f"as the first {what}"
-            self.warn(f"{code}: {what} out of sequence {after} of {self.task.code}")
+            after = f"接在 {before[-1]} 之後" if before else f"為第一項{_KIND[what]}"
+            self.warn(f"{code}：{self.task.code} 的{_KIND[what]}編號順序有誤（{after}）")
 
     def _clean(self, raw: str, place: str) -> str:
         text, markers = clean(raw)
@@ -275,7 +274,7 @@ class TableBuilder:
         out = []
         for d in self.duties:
             if not d.tasks:
-                self.warn(f"{d.code}: duty {d.name!r} has no tasks (left out)")
+                self.warn(f"{d.code}：主要職責「{d.name}」沒有工作任務（已略去）")
                 continue
             tasks = []
             for t in d.tasks:
@@ -284,8 +283,7 @@ class TableBuilder:
                     g = b.group
                     if g.level is None:
                         g.level = self.std_level or 1
-                        self.warn(f"{t.code}: no level printed; took the standard's level "
-                                  f"{g.level}")
+                        self.warn(f"{t.code}：沒有印出級別；採用職能基準的級別 {g.level}")
                     bands.append(Band(
                         level=g.level,
                         outputs=self._named(b.outputs, "name", t.code),
@@ -294,7 +292,7 @@ class TableBuilder:
                         skills=self._named(g.skills, "name", t.code),
                         shared_with=[c for c in g.tasks if c != t.code]))
                 if not t.name:
-                    self.warn(f"{t.code}: task without a name")
+                    self.warn(f"{t.code}：工作任務沒有名稱")
                 tasks.append(Task(code=t.code, name=t.name or t.code, bands=bands))
             out.append(Duty(code=d.code, name=d.name or d.code, tasks=tasks))
         return out
@@ -308,7 +306,7 @@ class TableBuilder:
                 out.append(type(item).model_validate(item.model_dump()))
             elif (task, item.code) not in self._reported:
                 self._reported.add((task, item.code))
-                self.warn(f"{task}: {item.code} printed without any text (left out)")
+                self.warn(f"{task}：{item.code} 沒有任何文字（已略去）")
         return out
 
     def footnote_refs(self) -> dict[int, list[FootnoteRef]]:

@@ -16,7 +16,7 @@ _BOMS = [(b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", 
 def decode(data: bytes, path: str) -> str:
     """Decode the encodings users have: UTF-8 (BOM or not), UTF-16, Big5/CP950."""
     if not data.strip():
-        raise KmcError("empty file", path)
+        raise KmcError("空白檔案", path)
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return _clean(data.decode(enc, errors="strict"), path)
@@ -28,13 +28,13 @@ def decode(data: bytes, path: str) -> str:
                 continue
             if _plausible(text):
                 return _clean(text, path)
-        raise KmcError("binary file, not a text standard", path)
+        raise KmcError("二進位檔案，不是職能基準文字檔", path)
     for enc in ("utf-8", "cp950", "big5hkscs"):
         try:
             return _clean(data.decode(enc), path)
         except UnicodeDecodeError:
             continue
-    raise KmcError("cannot decode the text (tried UTF-8, UTF-16, Big5/CP950)", path)
+    raise KmcError("無法辨識文字編碼（已嘗試 UTF-8、UTF-16、Big5/CP950）", path)
 
 
 def _plausible(text: str) -> bool:
@@ -51,7 +51,7 @@ def _clean(text: str, path: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     bad = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f")
     if bad > max(8, len(text) // 100):
-        raise KmcError("binary file, not a text standard", path)
+        raise KmcError("二進位檔案，不是職能基準文字檔", path)
     return text
 
 

@@ -196,16 +196,15 @@ def read_review_decisions(path, known: set[str]) -> Decisions:
     try:
         wb = load_workbook(path, data_only=True)
     except FileNotFoundError:
-        raise KmcError("no such file", where) from None
+        raise KmcError("找不到檔案", where) from None
     except Exception:  # openpyxl raises many kinds for files that are not workbooks
-        raise KmcError("not an Excel workbook", where) from None
+        raise KmcError("不是 Excel 活頁簿", where) from None
     if REVIEW not in wb.sheetnames:
-        raise KmcError(f"no sheet 「{REVIEW}」: not a kmc-reports comparison workbook", where)
+        raise KmcError(f"沒有「{REVIEW}」工作表：不是 kmc-reports 產生的比較活頁簿", where)
     ws = wb[REVIEW]
     found = [c.value for c in ws[1][:len(REVIEW_HEADERS)]]
     if found != REVIEW_HEADERS:
-        raise KmcError(f"sheet 「{REVIEW}」 row 1 is not its header (were columns moved?)",
-                       where)
+        raise KmcError(f"工作表「{REVIEW}」第 1 列不是表頭（欄位是否被移動過？）", where)
     decisions = Decisions(same=[], different=[], labels={})
     for cells in ws.iter_rows(min_row=2, max_col=len(REVIEW_HEADERS)):
         value = cells[8].value
@@ -213,13 +212,13 @@ def read_review_decisions(path, known: set[str]) -> Decisions:
         if not verdict:
             continue
         if verdict not in DECISIONS:
-            raise KmcError(f"sheet 「{REVIEW}」 {cells[8].coordinate}: 判定 {verdict!r} should be "
-                           f"相同 or 不同", where)
+            raise KmcError(f"工作表「{REVIEW}」{cells[8].coordinate}：判定「{verdict}」應為"
+                           f"「相同」或「不同」", where)
         a, b = str(cells[10].value or ""), str(cells[11].value or "")
         for ref in (a, b):
             if ref not in known:
-                raise KmcError(f"sheet 「{REVIEW}」 row {cells[0].row}: item {ref!r} is not in the "
-                               f"bundled standards", where)
+                raise KmcError(f"工作表「{REVIEW}」第 {cells[0].row} 列：項目 {ref!r} "
+                               f"不在資料夾的職能基準中", where)
         getattr(decisions, DECISIONS[verdict]).append((a, b))
         label = str(cells[9].value or "").strip()
         if label and verdict == "相同":

@@ -126,6 +126,6 @@ def _data_uri(path: str) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError:
-        raise KmcError("cannot read the image", path) from None
+        raise KmcError("無法讀取圖檔", path) from None
     mime = mimetypes.guess_type(path)[0] or "image/png"
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"

@@ -39,9 +39,9 @@ def check_glyphs(doc: dm.Document, fonts: FontSet) -> None:
                     if c not in missing]
     if missing:
         shown = "、".join(f"「{c}」U+{ord(c):04X}" for c in missing[:12])
-        more = f" 等 {len(missing)} 字" if len(missing) > 12 else ""
-        raise KmcError(f"font {fonts.family} has no glyph for {shown}{more}; "
-                       f"use --font with a font that covers them")
+        more = f" 等 {len(missing)} 字" if len(missing) > 12 else " "
+        raise KmcError(f"字型 {fonts.family} 缺少{shown}{more}的字形；"
+                       f"請以 --font 指定涵蓋這些字的字型")
 
 
 def write_pdf(doc: dm.Document, fonts: FontSet) -> bytes:
@@ -201,7 +201,7 @@ class _Writer:
         try:
             img = RLImage(block.path)
         except OSError:
-            raise KmcError("cannot read the image", block.path) from None
+            raise KmcError("無法讀取圖檔", block.path) from None
         ratio = img.imageHeight / img.imageWidth
         img.drawWidth, img.drawHeight = block.width_mm * mm, block.width_mm * mm * ratio
         img.hAlign = block.align.upper()
