@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import yaml
-
-from .errors import KmcError, yaml_problem
+from .errors import KmcError
+from .store import read_yaml
 
 
 @dataclass(frozen=True)
@@ -35,13 +34,7 @@ def load_config(path: str | Path | None = None) -> Config:
             return Config()
         path = default
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise KmcError("找不到檔案", str(path)) from None
-    except yaml.YAMLError as exc:
-        message, line = yaml_problem(exc)
-        raise KmcError(message, str(path), line) from None
+    data = read_yaml(path)[0] or {}
     if not isinstance(data, dict):
         raise KmcError("設定檔應為「設定: 值」對照", str(path))
     known = {f.name for f in fields(Config)}

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Callable, Collection, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, \
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, \
     field_validator
 
-from .errors import KmcError, validation_text, yaml_problem
+from .errors import KmcError
 from .model import STANDARD_CODE, Duty, Level, NonEmpty, Standard, Task
-from .store import _line_of
+from .store import read_yaml, validate
 
 SMALL_TASK = 2  # indicators; small tasks of one duty make one unit under units="auto"
 Hours = Annotated[float, Field(gt=0, le=2000, multiple_of=0.5, allow_inf_nan=False)]
@@ -92,26 +91,8 @@ class CourseSpec(BaseModel):
 
 def load_course(path: str | Path) -> CourseSpec:
     """Read a course spec; errors name the file, the line, the field and the value."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise KmcError("找不到檔案", str(path)) from None
-    except UnicodeDecodeError:
-        raise KmcError("不是 UTF-8 文字檔", str(path)) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        message, line = yaml_problem(exc)
-        raise KmcError(message, str(path), line) from None
-    if not isinstance(data, dict):
-        raise KmcError("課程設定檔應為「欄位: 值」對照", str(path))
-    try:
-        return CourseSpec.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise KmcError(validation_text(err), str(path), _line_of(node, err["loc"])) from None
+    data, node = read_yaml(path)
+    return validate(CourseSpec, data, str(path), node, "課程設定檔應為「欄位: 值」對照")
 
 
 # -- checking and layout -----------------------------------------------------------------

@@ -7,10 +7,10 @@ so load → save gives the same bytes and diffs stay small.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .atomic import write_text
 from .errors import KmcError, validation_text, yaml_problem
@@ -21,6 +21,7 @@ _FLOW_KEYS = {"knowledge", "skills", "outputs", "job_categories", "occupations",
               "versions", "refs"}
 # Short lists of codes, written on one line.
 _FLOW_LISTS = {"shared_with"}
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Flow(dict):
@@ -65,10 +66,17 @@ def save_standard(std: Standard, path: str | Path) -> None:
 
 def standard_from_data(data: Any, path: str, node: yaml.Node | None = None) -> Standard:
     """Validate plain data as a Standard; a failure names the field, the value and the line."""
+    return validate(Standard, data, path, node, "不是職能基準：最上層應為「欄位: 值」對照")
+
+
+def validate(model: type[M], data: Any, path: str, node: yaml.Node | None,
+             not_a_mapping: str) -> M:
+    """Plain data as a model; a failure names the field, the value and (from the composed
+    YAML) the line."""
     if not isinstance(data, dict):
-        raise KmcError("不是職能基準：最上層應為「欄位: 值」對照", path)
+        raise KmcError(not_a_mapping, path)
     try:
-        return Standard.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         line = _line_of(node, err["loc"]) if node is not None else None
@@ -92,20 +100,23 @@ def _line_of(node: yaml.Node, loc: Iterable) -> int | None:
     return line
 
 
-def load_standard(path: str | Path) -> Standard:
-    path = Path(path)
+def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
+    """A YAML file's data and its node tree (for line numbers); errors name file and line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise KmcError("找不到檔案", str(path)) from None
     except UnicodeDecodeError:
         raise KmcError("不是 UTF-8 文字檔", str(path)) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         message, line = yaml_problem(exc)
         raise KmcError(message, str(path), line) from None
+
+
+def load_standard(path: str | Path) -> Standard:
+    data, node = read_yaml(path)
     return standard_from_data(data, str(path), node)
 
 
