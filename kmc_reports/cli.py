@@ -427,7 +427,7 @@ def build(obj: _Ctx, out: Path) -> None:
     output = Output(opts)
     forms = Output(obj.options(("docx", "pdf", "xlsx")))
     written = 0
-    with click.progressbar(standards, label="kmc-reports build", file=sys.stderr,
+    with click.progressbar(standards, label="產生報表", file=sys.stderr,
                            item_show_func=lambda s: s.code if s else "") as bar:
         for std in bar:
             folder = out / std.code
