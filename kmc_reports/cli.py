@@ -278,7 +278,8 @@ def _syllabus(obj: _Ctx, spec: CourseSpec, path: Path | None, hours: float | Non
                        str(path) if path else None)
     standards = obj.library.load(spec.standards)
     validate_against(spec, standards, path)
-    return plan_course(standards, spec, load_levels(obj.data / "levels.yaml"), exclude)
+    own = obj.data / "levels.yaml"  # a data folder may bring its own wording; else the bundled
+    return plan_course(standards, spec, load_levels(own if own.is_file() else None), exclude)
 
 
 @main.command()

@@ -192,3 +192,14 @@ def test_diff_command(data, tmp_path):
     one_line_error(run("diff", "KMC2432-001v4", "KMC2432-002v4", "--out", tmp_path / "x",
                        data=data), "KMC2432-001v4", "KMC2432-002v4")
     assert not (tmp_path / "x").exists()
+
+
+def test_a_data_folder_of_your_own(tmp_path):
+    """Import an OCS JSON standard into an empty folder and build everything from it."""
+    data = tmp_path / "mine"
+    sample = ROOT / "tests" / "fixtures" / "BAS1219-001v4-excerpt.json"
+    assert run("import", sample, "--out", data / "standards").exit_code == 0
+    result = run("build", "--out", tmp_path / "out", data=data)
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "out" / "BAS1219-001v4").iterdir())
+    assert "BAS1219-001v4-syllabus.pdf" in names and "BAS1219-001v4-profile.docx" in names
