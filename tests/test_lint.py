@@ -268,3 +268,14 @@ def test_render_table(findings):
 def test_render_empty_table():
     assert render([], "table") == "共 0 項：錯誤 0、警告 0、提示 0\n"
     assert render([], "json") == "[]\n"
+
+
+def test_a_cut_attitude_description_is_flagged():
+    from kmc_reports.store import Library
+    std = Library(Path(__file__).resolve().parent.parent / "data" / "standards").get(
+        "KMC2432-001v4")
+    cut = [a.model_copy(update={"description": a.description[:12]}) if a.code == "A05" else a
+           for a in std.attitudes]
+    findings = lint_all([std.model_copy(update={"attitudes": cut})])
+    assert [(f.id, f.place) for f in findings if f.id == "truncated"] == [("truncated", "A05")]
+    assert not [f for f in lint_all([std]) if f.id == "truncated"]

@@ -269,6 +269,17 @@ def truncated(std: Standard) -> Iterator[Finding]:
             continue
         yield Finding("truncated", "warning", std.code, p.code,
                       f"{p.code} 疑似不完整，{problem}：{_quote(p.text, 40)}")
+    # Attitude descriptions come from one dictionary and end with 。; one that does not,
+    # where the others do, was cut (often by a page break or a truncated file).
+    described = [a for a in std.attitudes if a.description]
+    ended = sum(1 for a in described if squash(a.description).endswith(_FINAL))
+    if len(described) > 1 and ended >= 0.8 * len(described):
+        for a in described:
+            text = squash(a.description)
+            if not text.endswith(_FINAL) or text.endswith(_MID_PHRASE):
+                place = a.code or a.name
+                yield Finding("truncated", "warning", std.code, place,
+                              f"{place} 態度說明疑似不完整，未以句號結尾：{_quote(a.description, 40)}")
 
 
 _CJK = r"[\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]"
