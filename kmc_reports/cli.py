@@ -61,6 +61,12 @@ def _errors_to_exit(fn):
     return wrapper
 
 
+# Options several commands share, defined once.
+_out_folder = click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                           default=Path("output"), help="輸出資料夾（預設：output）。")
+_org = click.option("--org", default=None, help="機構名稱。")
+
+
 class _Ctx:
     def __init__(self, data: Path, templates: Path | None, config: Path | None,
                  font: str | None):
@@ -176,11 +182,10 @@ def lint(obj: _Ctx, codes: tuple[str, ...], fmt: str) -> None:
               help="icap：職能基準原表格式；job：職務說明書（預設：icap）。")
 @click.option("--format", "fmt", default="docx,pdf",
               help="以逗號分隔：docx、pdf、html（預設：docx,pdf）。")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), help="輸出資料夾（預設：output）。")
+@_out_folder
 @click.option("--tasks", default=None, help="job：只保留這些主要職責／工作任務，例如 T1,T2.3。")
 @click.option("--title", default=None, help="job：職務名稱（預設：職能基準名稱）。")
-@click.option("--org", default=None, help="機構名稱。")
+@_org
 @click.option("--logo", default=None, help="機構標誌（PNG 或 JPEG）。")
 @click.pass_obj
 @_errors_to_exit
@@ -202,9 +207,8 @@ def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, org, logo) -> None
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--format", "fmt", default="docx,pdf,xlsx",
               help="以逗號分隔：docx、pdf、html、xlsx（預設：docx,pdf,xlsx）。")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), help="輸出資料夾（預設：output）。")
-@click.option("--org", default=None, help="機構名稱。")
+@_out_folder
+@_org
 @click.pass_obj
 @_errors_to_exit
 def checklist(obj: _Ctx, codes, fmt, out, org) -> None:
@@ -232,10 +236,9 @@ def _standard(obj: _Ctx, arg: str) -> Standard:
 @click.argument("new")
 @click.option("--format", "fmt", default="docx,pdf,xlsx",
               help="以逗號分隔：docx、pdf、html、xlsx（預設：docx,pdf,xlsx）。")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), help="輸出資料夾（預設：output）。")
+@_out_folder
 @click.option("--force", is_flag=True, help="即使是兩項不同的職能基準也照樣比較。")
-@click.option("--org", default=None, help="機構名稱。")
+@_org
 @click.pass_obj
 @_errors_to_exit
 def diff_cmd(obj: _Ctx, old, new, fmt, out, force, org) -> None:
@@ -290,9 +293,8 @@ def _syllabus(obj: _Ctx, spec: CourseSpec, path: Path | None, hours: float | Non
 @click.option("--format", "fmt", default="docx,pdf,xlsx",
               help="以逗號分隔：docx、pdf、html（課程規劃報告）、xlsx（涵蓋矩陣）"
                    "（預設：docx,pdf,xlsx）。")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), help="輸出資料夾（預設：output）。")
-@click.option("--org", default=None, help="機構名稱。")
+@_out_folder
+@_org
 @click.pass_obj
 @_errors_to_exit
 def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
@@ -409,8 +411,7 @@ def crosswalk_apply(obj: _Ctx, workbook: Path) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), help="輸出資料夾（預設：output）。")
+@_out_folder
 @click.pass_obj
 @_errors_to_exit
 def build(obj: _Ctx, out: Path) -> None:
