@@ -12,7 +12,7 @@ from typing import Annotated, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-STANDARD_CODE = r"^[A-Z]{3}\d{4}-\d{3}v\d+$"
+STANDARD_CODE = r"^[A-Z]{3}\d{4}-\d{3}(?:v\d+)?$"  # the first version often has no vN
 
 
 def _code(pattern: str):
@@ -35,16 +35,18 @@ class Ref(_Model):
 
 
 class Output(_Model):
-    """A work output (工作產出); real standards sometimes print it without a code."""
+    """A work output (工作產出); real standards sometimes print it without a code, or with a
+    two-level code (O1.2) that names no task."""
 
-    code: _code(r"^O\d+\.\d+\.\d+$") | None = None
+    code: _code(r"^O\d+\.\d+(?:\.\d+)?$") | None = None
     name: NonEmpty
 
 
 class Indicator(_Model):
-    """A behaviour indicator (行為指標) with its full text."""
+    """A behaviour indicator (行為指標) with its full text.  Older standards number them
+    per duty (P1.2), which names no task."""
 
-    code: _code(r"^P\d+\.\d+\.\d+$")
+    code: _code(r"^P\d+\.\d+(?:\.\d+)?$")
     text: NonEmpty
 
 
@@ -54,28 +56,40 @@ class Band(_Model):
     Most tasks have one band.  A task whose rows carry different levels keeps one band per
     level.  ``shared_with`` lists the other tasks of the duty whose level/K/S cell is the
     same merged cell in the source; each of them repeats the shared level, K and S.
+
+    ``level`` is None when the source prints no level or something that is not one level
+    1–6 (「34」, 「4級以上」): ``printed_level`` keeps what was printed, nothing is guessed.
+
+    ``items_shared``: the source prints one block for several tasks (this one and
+    ``shared_with``) and its outputs and indicators name no task (P1.2 in a block of T1.1–
+    T1.5).  They are kept once, here, on the block's first task, and belong to the block.
     """
 
-    level: Level
+    level: Level | None = None
+    printed_level: str = ""
     outputs: list[Output] = []
     indicators: list[Indicator] = []
     knowledge: list[Ref] = []
     skills: list[Ref] = []
-    shared_with: list[_code(r"^T\d+\.\d+$")] = []
+    shared_with: list[_code(r"^T\d+(?:\.\d+)?$")] = []
+    items_shared: bool = False
 
 
 class Task(_Model):
-    code: _code(r"^T\d+\.\d+$")
-    name: NonEmpty
+    """A task (工作任務).  Its code is normally T1.1; some converted standards print only the
+    duty's code (T1) and no name, which is kept as printed."""
+
+    code: _code(r"^T\d+(?:\.\d+)?$")
+    name: str = ""
     bands: list[Band] = Field(min_length=1)
 
     @property
-    def level(self) -> int:
+    def level(self) -> int | None:
         return self.bands[0].level
 
     @property
     def levels(self) -> list[int]:
-        return sorted({b.level for b in self.bands})
+        return sorted({b.level for b in self.bands if b.level is not None})
 
     @property
     def outputs(self) -> list[Output]:
@@ -105,8 +119,11 @@ def _union(lists) -> list[Ref]:
 
 
 class Duty(_Model):
+    """A duty (主要職責).  Its tasks are those printed beside it, even when their codes name
+    another duty (a duty missing from the table): the importer warns, the model keeps."""
+
     code: _code(r"^T\d+$")
-    name: NonEmpty
+    name: str = ""
     tasks: list[Task] = Field(min_length=1)
 
 
@@ -177,7 +194,8 @@ class Correction(_Model):
 class Standard(_Model):
     code: _code(STANDARD_CODE)
     name: NonEmpty
-    level: Level
+    level: Level | None = None
+    printed_level: str = ""
     categories: Categories = Categories()
     description: str = ""
     versions: list[Version] = []
@@ -195,8 +213,6 @@ class Standard(_Model):
                 if task.code in seen:
                     raise ValueError(f"工作任務 {task.code} 重複出現")
                 seen.add(task.code)
-                if not task.code.startswith(duty.code + "."):
-                    raise ValueError(f"工作任務 {task.code} 列在主要職責 {duty.code} 之下")
         for duty in self.duties:
             codes = {t.code for t in duty.tasks}
             for task in duty.tasks:
@@ -216,6 +232,15 @@ class Standard(_Model):
 
     def task(self, code: str) -> Task | None:
         return next((t for _, t in self.tasks() if t.code == code), None)
+
+    def tasks_with_unassigned_items(self) -> set[str]:
+        """Tasks of blocks whose outputs/indicators the source does not assign to a task."""
+        out: set[str] = set()
+        for _, task in self.tasks():
+            for band in task.bands:
+                if band.items_shared:
+                    out.update([task.code, *band.shared_with])
+        return out
 
     def catalogue(self, kind: str) -> dict[str, list[str]]:
         """Every K or S code with the distinct names it is printed with, in order."""

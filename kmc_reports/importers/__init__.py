@@ -17,8 +17,20 @@ from .text import decode
 Warn = Callable[[str], None]
 
 
+def _laid_out(data: bytes, path: Path) -> str | None:
+    """The tab-separated text of a PDF, DOCX or ODT file (known by its bytes, not its name),
+    or None for a text file.  The readers load lazily: most commands never need them."""
+    if data.startswith(b"%PDF"):
+        from .pdf import read_pdf
+        return read_pdf(data, str(path))
+    if data.startswith(b"PK\x03\x04"):
+        from .docx import read_package
+        return read_package(data, str(path))
+    return None
+
+
 def import_file(path: str | Path, warn: Warn) -> Standard:
-    """Read one standard from an iCAP text copy or an OCS JSON file."""
+    """Read one standard from a PDF, DOCX/ODT, iCAP text copy or OCS JSON file."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -26,7 +38,9 @@ def import_file(path: str | Path, warn: Warn) -> Standard:
         raise KmcError("找不到檔案", str(path)) from None
     except IsADirectoryError:
         raise KmcError("這是資料夾，不是檔案", str(path)) from None
-    text = decode(data, str(path))
+    text = _laid_out(data, path)
+    if text is None:
+        text = decode(data, str(path))
     try:
         if text.lstrip().startswith("{"):
             try:
