@@ -16,7 +16,7 @@ from ..errors import KmcError
 from ..model import (STANDARD_CODE, Attitude, Band, Categories, Category, Duty, Footnote,
                      FootnoteRef, Indicator, Notes, Output, Qualification, Ref, Standard, Task,
                      Version)
-from .text import code_parts, take_markers
+from .text import named_task, parse_level, split_glued, take_markers
 
 _FOOTNOTE = re.compile(r"^【\s*註\s*(\d+)\s*】\s*(.*)$", re.S)
 _KIND = {"output": "工作產出", "indicator": "行為指標"}  # as warnings name them
@@ -77,15 +77,6 @@ class _At:
             self.fail(f"代碼格式應如 {example}（實際：{code!r}）")
         return code
 
-    def level(self) -> int:
-        """A level 1–6; converters write it as a number or as a digit in a text."""
-        value = self.value
-        if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6:
-            self.fail(f"應為 1–6 的級別（實際：{_show(self.value)}）")
-        return value
-
 
 def read_ocs_json(doc, path: str, warn) -> Standard:
     """Build the standard from the parsed JSON; ``warn`` gets what is kept but looks wrong."""
@@ -101,7 +92,7 @@ class _Reader:
     def __init__(self, root: _At, warn):
         self.root, self._warn = root, warn
         self.profile = root.key("ocs_profile")
-        self.code = self.profile.key("ocs_code").code(STANDARD_CODE, "BAS1219-001v4")
+        self.code = self.profile.key("ocs_code").code(STANDARD_CODE[1:-1], "BAS1219-001v4")
         self.refs: dict[int, list[FootnoteRef]] = {}
         self.task_codes: set[str] = set()
 
@@ -124,7 +115,8 @@ class _Reader:
         return Standard(
             code=self.code,
             name=self.name(),
-            level=self.profile.key("ocs_level").level(),
+            **dict(zip(("level", "printed_level"),
+                       self.level(self.profile.key("ocs_level", required=False), "基準級別"))),
             categories=self.categories(),
             description=self.clean(self.profile.key("job_description", required=False),
                                    "description", required=False),
@@ -182,64 +174,113 @@ class _Reader:
         return duties
 
     def entry(self, entry: _At, duty: str) -> list[Task]:
-        """One task entry: tasks sharing one level/K/S cell per competency block."""
+        """One task entry: the tasks printed in one block, with one band per competency
+        block.  Outputs and indicators go to the task their code names; when one names no
+        task of a block of several (P1.2 beside T1.1–T1.5), the block keeps them together."""
         names: dict[str, str] = {}
         for t in entry.key("task_codes").items(nonempty=True):
             node = t.key("code")
-            code = node.code(r"T\d+\.\d+", "T1.1")
-            if not code.startswith(duty + "."):
-                node.fail(f"工作任務 {code} 列在主要職責 {duty} 之下")
+            code = node.code(r"T\d+(?:\.\d+)?", "T1.1")
+            if code.split(".")[0] != duty:
+                self.warn(f"工作任務 {code} 印在主要職責 {duty} 之下（保留來源的位置）")
             if code in self.task_codes:
                 node.fail(f"工作任務 {code} 重複出現")
             self.task_codes.add(code)
-            names[code] = self.clean(t.key("name"), code)
+            names[code] = self.clean(t.key("name"), code, required=False)
+            if "." not in code:
+                self.warn(f"工作任務只印出主要職責的代碼 {code}"
+                          + ("" if names[code] else "，沒有名稱"))
+            elif not names[code]:
+                self.warn(f"{code}：工作任務沒有名稱")
         codes = list(names)
         bands: dict[str, list[Band]] = {c: [] for c in codes}
         for block in entry.key("competency_blocks").items(nonempty=True):
-            level = block.key("competency_level").level()
+            level, printed = self.level(block.key("competency_level", required=False),
+                                        "/".join(codes))
             # Markers in a shared cell are recorded once, at its first task, as in text imports.
             knowledge = self.refs_of(block.key("knowledge", required=False), "K", codes[0])
             skills = self.refs_of(block.key("skills", required=False), "S", codes[0])
-            cell = {c: Band(level=level, knowledge=[r.model_copy() for r in knowledge],
+            cell = {c: Band(level=level, printed_level=printed,
+                            knowledge=[r.model_copy() for r in knowledge],
                             skills=[r.model_copy() for r in skills],
                             shared_with=[o for o in codes if o != c]) for c in codes}
             for c in codes:
                 bands[c].append(cell[c])
-            for ind in block.key("indicators", required=False).items():
-                code = ind.key("code").code(r"P\d+\.\d+\.\d+", "P1.1.1")
-                text = self.clean(ind.key("text"), code)
-                cell[self.owner(code, codes, "indicator")].indicators.append(
-                    Indicator(code=code, text=text))
-            for out in block.key("outputs", required=False).items():
-                code_node = out.key("code", required=False)
-                code = code_node.code(r"O\d+\.\d+\.\d+", "O1.1.1") \
-                    if code_node.value is not None else None
-                name = self.clean(out.key("name"), code or codes[0])
-                if code:
-                    owner = self.owner(code, codes, "output")
-                else:
-                    owner = codes[0]
-                    if len(codes) > 1:
-                        self.warn(f"工作產出「{name}」沒有代碼；已歸入 {owner}"
-                                  f"（共用此儲存格的工作任務 {'、'.join(codes)} 中的第一項）")
-                cell[owner].outputs.append(Output(code=code, name=name))
+            indicators = [Indicator(code=code, text=text)
+                          for code, text in self.items(block.key("indicators", required=False),
+                                                       "indicator", "text", codes[0])]
+            outputs = [Output(code=code, name=name)
+                       for code, name in self.items(block.key("outputs", required=False),
+                                                    "output", "name", codes[0])]
+            self.place(cell, codes, indicators, "indicators")
+            self.place(cell, codes, outputs, "outputs")
         return [Task(code=c, name=names[c], bands=bands[c]) for c in codes]
 
+    def items(self, node: _At, kind: str, text_key: str, task: str) -> list[tuple]:
+        """(code, text) of each output or indicator; a code glued into a text is split off."""
+        letter = "P" if kind == "indicator" else "O"
+        out: list[tuple] = []
+        for item in node.items():
+            code_node = item.key("code", required=kind == "indicator")
+            code = code_node.code(letter + r"\d+\.\d+(?:\.\d+)?", letter + "1.1.1") \
+                if code_node.value is not None else None
+            text = self.clean(item.key(text_key), code or task)
+            parts = split_glued(code, text, kind)
+            if len(parts) > 1:
+                self.warn(f"{code or task}：{_KIND[kind]}文字中黏著其他代碼「{text}」；"
+                          f"已分為 {'、'.join(c or '（無代碼）' for c, _ in parts)}")
+            out += parts
+        seen: dict[str, str] = {}
+        for code, text in out:
+            if code in seen:
+                self.warn(f"{code}：{_KIND[kind]}代碼重複（「{seen[code]}」／「{text}」）")
+            elif code:
+                seen[code] = text
+        return out
+
+    def place(self, cell: dict[str, Band], codes: list[str], items: list, field: str) -> None:
+        """Items to the task their code names; in a block of several tasks where one names
+        none, all stay together on the block's first task (``items_shared``)."""
+        if not items:
+            return
+        kind = "indicator" if field == "indicators" else "output"
+        owners = [named_task(x.code) if x.code else None for x in items]
+        if len(codes) > 1 and not all(o in codes for o in owners):
+            first = cell[codes[0]]
+            first.items_shared = True
+            getattr(first, field).extend(items)
+            self.warn(f"{'、'.join(codes)} 共用一個區塊，其{_KIND[kind]}"
+                      f"（{'、'.join(x.code or '無代碼' for x in items)}）沒有標明屬於哪一項工作任務；"
+                      f"保留為整個區塊的{_KIND[kind]}")
+            return
+        for item, owner in zip(items, owners):
+            task = owner if owner in codes else codes[0]
+            if owner is not None and owner not in codes and "." in codes[0]:
+                self.warn(f"{item.code}：此{_KIND[kind]}印在工作任務 {codes[0]} 之下")
+            getattr(cell[task], field).append(item)
+
+    def level(self, node: _At, place: str) -> tuple[int | None, str]:
+        """A level 1–6 as a number or a digit in a text; anything else is kept as printed,
+        with no level guessed."""
+        if node.value is not None and not isinstance(node.value, (int, float, str)):
+            node.fail(f"應為 1–6 的級別（實際：{_show(node.value)}）")
+        level, printed = parse_level(node.value)
+        if level is None:
+            self.warn(f"{place}：級別" + (f"「{printed}」不是 1–6 級" if printed else "沒有印出")
+                      + "；不推定級別")
+        return level, printed
+
     def refs_of(self, node: _At, kind: str, task: str) -> list[Ref]:
-        refs = []
+        refs: list[Ref] = []
         for item in node.items():
             code = item.key("code").code(kind + r"\d+", kind + "01")
-            refs.append(Ref(code=code, name=self.clean(item.key("name"), f"{task}/{code}")))
+            name = self.clean(item.key("name"), f"{task}/{code}")
+            for c, n in split_glued(code, name, "knowledge" if kind == "K" else "skill"):
+                if any(r.code == c and r.name != n for r in refs):
+                    self.warn(f"{task}/{c}：同一儲存格中代碼重複，名稱不同"
+                              f"（「{next(r.name for r in refs if r.code == c)}」／「{n}」）")
+                refs.append(Ref(code=c, name=n))
         return refs
-
-    def owner(self, code: str, tasks: list[str], what: str) -> str:
-        """The task an indicator or output belongs to by its number (P1.2.3 → T1.2)."""
-        owner = next((t for t in tasks if code_parts(t) == code_parts(code)[:2]), None)
-        if owner is None:
-            owner = tasks[0]
-            self.warn(f"{code}：此{_KIND[what]}不屬於同一項目中的任何工作任務"
-                      f"（{'、'.join(tasks)}）；已歸入 {owner}")
-        return owner
 
     # -- attitudes and notes ------------------------------------------------------------
     def attitudes(self) -> list[Attitude]:

@@ -149,8 +149,8 @@ _B = r"(?<![A-Za-z0-9.])"
 CODE_PATTERNS = {
     "duty": _B + r"T\d+(?![.\d])",
     "task": _B + r"T\d+\.\d+(?![.\d])",
-    "output": _B + r"O\d+\.\d+\.\d+(?![.\d])",
-    "indicator": _B + r"P\d+\.\d+\.\d+(?![.\d])",
+    "output": _B + r"O\d+\.\d+(?:\.\d+)?(?![.\d])",
+    "indicator": _B + r"P\d+\.\d+(?:\.\d+)?(?![.\d])",
     "knowledge": _B + r"K\d+(?![.\d])",
     "skill": _B + r"S\d+(?![.\d])",
     "attitude": _B + r"A\d+(?![.\d])",
@@ -172,3 +172,44 @@ def split_items(text: str, kind: str) -> tuple[str, list[tuple[str, str]]]:
 
 def code_parts(code: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", code))
+
+
+def named_task(code: str) -> str | None:
+    """The task an output or indicator code names (P1.2.3 → T1.2).  Two-level codes (P1.2),
+    which older standards number per duty, name none."""
+    parts = code_parts(code)
+    return f"T{parts[0]}.{parts[1]}" if len(parts) == 3 else None
+
+
+# A code glued into another item's text, sometimes with a stray dot (計畫O.2.2.3人員考核表).
+_GLUED = {kind: (letter, re.compile(
+    rf"(?<=[^\sA-Za-z0-9.]){letter}\.?(\d+(?:\.\d+){{{n}}})(?![.\d])"))
+    for kind, letter, n in (("output", "O", "1,2"), ("indicator", "P", "1,2"),
+                            ("knowledge", "K", "0"), ("skill", "S", "0"))}
+
+
+def split_glued(code: str | None, text: str, kind: str) -> list[tuple[str | None, str]]:
+    """An item whose text carries further items of its kind glued on, as separate items."""
+    letter, pattern = _GLUED[kind]
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return [(code, text)]
+    out = [(code, text[:matches[0].start()].strip())]
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        out.append((letter + m.group(1), text[m.end():end].strip()))
+    return [(c, t) for c, t in out if t]
+
+
+_LEVEL_CELL = re.compile(r"[1-6](?:\s*級)?")
+
+
+def parse_level(value) -> tuple[int | None, str]:
+    """(level, as printed) of a level cell: a level 1–6, or None and the printed text when
+    the cell holds anything else (「34」, 「4級以上」, 「3（初）」) or nothing."""
+    if isinstance(value, bool) or value is None:
+        return None, ""
+    text = str(value).strip()
+    if _LEVEL_CELL.fullmatch(text):
+        return int(text[0]), ""
+    return None, text
