@@ -16,10 +16,10 @@ from ..errors import KmcError
 from ..model import (Attitude, Categories, Category, Footnote, FootnoteRef, Notes, Qualification, Standard,
                      Version)
 from .table import COLUMNS, Row, TableBuilder
-from .text import (CODE_RES, clean, flat, join_cjk, split_cjk_gaps, split_items, strip_markup,
-                   take_markers, width)
+from .text import (CODE_RES, clean, flat, join_cjk, parse_level, split_cjk_gaps, split_items,
+                   strip_markup, take_markers, width)
 
-STD_CODE = r"[A-Z]{3}\d{4}-\d{3}v\d+"
+STD_CODE = r"[A-Z]{3}\d{4}-\d{3}(?:v\d+)?(?![\w])"
 _PAGE = re.compile(r"^\s*第\s*\d+\s*頁\s*[，,]?\s*(?:總共|共)\s*\d+\s*頁\s*$")
 _HEADER_WORDS = re.compile(
     r"主要職責|工作任務|工作活動|工作產出|行為指標|職能內涵|職能\s*級別|職能|級別|"
@@ -51,14 +51,15 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
     code = _search(rf"職能基準代碼\s*[:：]?\s*({STD_CODE})", profile)
     if not code:
         raise KmcError("不是 iCAP 職能基準：找不到職能基準代碼", path)
-    level_s = _search(r"基準級別\s*[:：]?\s*([1-6])", profile)
-    if not level_s:
-        raise KmcError(f"{code}：找不到基準級別", path)
 
     def w(msg: str) -> None:
         warn(f"{code}：{msg}")
 
-    builder = TableBuilder(code, int(level_s), w)
+    level, printed_level = parse_level(_search(r"基準級別\s*[:：]?\s*(\S+)", profile))
+    if level is None:
+        w(f"基準級別「{printed_level}」不是 1–6 級；不推定級別" if printed_level
+          else "找不到基準級別；不推定級別")
+    builder = TableBuilder(w)
     rows = _rows(sections, path)
     if not rows:
         raise KmcError(f"{code}：主要職責與工作任務的表格缺漏或空白（檔案不完整？）", path)
@@ -86,7 +87,8 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
     return Standard(
         code=code,
         name=_name(profile, head) or code,
-        level=int(level_s),
+        level=level,
+        printed_level=printed_level,
         categories=_categories(profile),
         description=description,
         versions=_versions(sections.head),
@@ -119,6 +121,18 @@ def _is_header_rest(text: str) -> bool:
     return bool(_HEADER_WORDS.search(t)) and not _HEADER_WORDS.sub("", t).strip(" ()（）")
 
 
+# What the header row's cells are made of; a wrapped header cell leaves pieces such as
+# 「（K=knowledge 知」 and 「識）」 on lines of their own.
+_HEADER_CHARS = set("主要職責工作任務活動產出行為指標職能級別內涵知識技能態度（）()[]KSA=knowledgeskillsattitude"
+                    "KNOWLEDGESKILLS ")
+_HEADER_END = re.compile(r"(?:技能|skills?)\s*[)）]\s*$|[（(]\s*S\s*[)）]\s*$", re.I)
+
+
+def _header_piece(text: str) -> bool:
+    t = flat(text)
+    return bool(t) and set(t) <= _HEADER_CHARS
+
+
 def _split(text: str, path: str) -> _Sections:
     s = _Sections()
     part = "head"
@@ -140,9 +154,11 @@ def _split(text: str, path: str) -> _Sections:
                 pending_break = True
             else:
                 s.header = raw
-            part, in_header = "table", True
+            part = "table"
+            in_header = not _HEADER_END.search(flat(raw))
             continue
-        if in_header and _is_header_rest(raw):
+        if in_header and (_is_header_rest(raw) or _header_piece(raw)):
+            in_header = not _HEADER_END.search(flat(raw))
             continue
         in_header = False
         att = _ATT_HEADER.search(stripped) if part in ("table", "attitudes") else None
@@ -446,14 +462,21 @@ def _name(profile: str, head: list[str]) -> str:
 
 
 def _categories(profile: str) -> Categories:
+    """職類別/職業別/行業別 with their codes.  Several categories print their codes joined
+    (「SET／SET」); the names are then split at the same mark, never at 「/」 inside a name."""
     def find(label: str) -> list[Category]:
         out = []
-        pat = rf"(?<!\S){label}\s+(.*?)\s*{label}代碼\s*[:：]?\s*([A-Z0-9]+(?:\s*[、,，/／]\s*[A-Z0-9]+)*)?"
+        pat = (rf"(?<!\S){label}\s+(.*?)\s*{label}代碼\s*[:：]?\s*"
+               r"([A-Z0-9]+(?:\s*[、,，/／]\s*[A-Z0-9]+)*)?")
         for m in re.finditer(pat, profile):
             name = join_cjk(m.group(1))
+            sep = re.search(r"\s*([、,，/／])\s*", m.group(2) or "")
             codes = [c for c in re.split(r"\s*[、,，/／]\s*", m.group(2) or "") if c]
-            names = [n.strip() for n in re.split(r"\s*[、,，；;]\s*", name)] \
-                if len(codes) > 1 else [name]
+            names = [name]
+            if sep and len(codes) > 1:
+                mark = sep.group(1)
+                marks = mark if mark in "/／" else "、,，；;"
+                names = [n.strip() for n in re.split(rf"\s*[{marks}]\s*", name, len(codes) - 1)]
             if len(codes) > 1 and len(names) == len(codes):
                 out += [Category(name=n, code=c) for n, c in zip(names, codes)]
             elif name:
@@ -464,24 +487,35 @@ def _categories(profile: str) -> Categories:
                       industries=find("行業別"))
 
 
-_VERSION = re.compile(rf"^(V\d+)\s+({STD_CODE})\s+(.*?)\s+(\S*版本|停用|廢止|\S+)\s+(.*?)\s*"
-                      r"(\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2})\s*$")
+_VERSION = re.compile(rf"^(V\d+|{STD_CODE})\s+({STD_CODE})\s+(.*?)\s+(\S*版本|\S*停用|廢止)\s+"
+                      r"(.*?)\s*(\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|Unknown|不詳)\s*$")
+_VERSION_START = re.compile(rf"^(?:V\d+|{STD_CODE})\s+{STD_CODE}\s")
 
 
 def _versions(head: list[_Line]) -> list[Version]:
+    """Rows of the version table: tab/pipe cells, or text rows that a PDF wraps over lines
+    (a row starts with its version and code and ends with its date)."""
     out = []
-    for ln in head:
+    record = ""
+    for ln in head + [_Line(0, "")]:
         cells = [flat(c) for c in re.split(r"\t|\|", ln.text.strip().strip("|"))]
         cells = [c for c in cells if c]
-        if len(cells) == 6 and re.fullmatch(r"V\d+", cells[0]):
-            v, c, n, st, note, d = cells
-        else:
-            m = _VERSION.match(flat(ln.text))
-            if not m:
-                continue
-            v, c, n, st, note, d = m.groups()
-        out.append(Version(version=v, code=c, name=join_cjk(n), status=st, note=note, date=d))
+        if len(cells) == 6 and _VERSION_START.match(" ".join(cells[:2]) + " "):
+            out.append(_version(*cells))
+            continue
+        text = flat(ln.text)
+        if record and not _VERSION_START.match(text) and not _VERSION.match(record) and \
+                text and not text.startswith("職能基準代碼"):
+            record += " " + text
+            continue
+        if record and (m := _VERSION.match(record)):
+            out.append(_version(*m.groups()))
+        record = text if _VERSION_START.match(text) else ""
     return out
+
+
+def _version(v: str, c: str, n: str, st: str, note: str, d: str) -> Version:
+    return Version(version=v, code=c, name=join_cjk(n), status=st, note=join_cjk(note), date=d)
 
 
 # -- attitudes and notes -------------------------------------------------------------------

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Band, Duty, FootnoteRef, Indicator, Output, Ref, Task, squash
-from .text import Marker, clean, code_parts, join_cjk, split_items, strip_markup
+from .text import (Marker, clean, code_parts, join_cjk, named_task, parse_level, split_items,
+                   strip_markup)
 
 COLUMNS = ("duty", "task", "output", "indicator", "level", "knowledge", "skill")
 # Column kinds as warnings name them.
@@ -31,6 +32,7 @@ class _Group:
     """One level/K/S cell, possibly merged over several tasks."""
 
     level: int | None
+    printed: str = ""  # a level cell that is not one level 1–6, as printed
     knowledge: list[Ref] = field(default_factory=list)
     skills: list[Ref] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
@@ -41,6 +43,7 @@ class _Band:
     group: _Group
     outputs: list[Output] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
+    block: list["_Task"] = field(default_factory=list)  # tasks printed in one cell with it
 
 
 @dataclass
@@ -58,10 +61,12 @@ class _Duty:
 
 
 class TableBuilder:
-    def __init__(self, std_code: str, std_level: int | None, warn):
-        self.std_code, self.std_level, self.warn = std_code, std_level, warn
+    def __init__(self, warn):
+        self.warn = warn
         self.duties: list[_Duty] = []
-        self.task: _Task | None = None
+        self.task: _Task | None = None  # the task printed last (its name may continue)
+        self.band: _Band | None = None  # where the row's items go
+        self._items_band: dict[str, _Band] = {}
         self.markers: list[tuple[Marker, str]] = []
         self._reported: set[tuple[str, str]] = set()
 
@@ -71,31 +76,28 @@ class TableBuilder:
         if not any(cells.values()):
             return
         self._duty_cell(cells["duty"], row.line)
-        new_task = self._task_cell(cells["task"], row.line)
+        new_tasks = self._task_cell(cells["task"], row.line)
         if self.task is None:
             self.warn(f"第 {row.line} 行：第一項工作任務之前有文字："
                       f"「{join_cjk(strip_markup(' '.join(cells.values())))[:60]}」")
             return
-        fresh = new_task == "new"
-        band = self.task.bands[-1] if self.task.bands else None
         level = self._level(cells["level"], row.line)
         new_indicators = bool(split_items(strip_markup(cells["indicator"]), "indicator")[1])
-        if fresh:
-            band = self._start_band(level)
-        elif level is not None and band is not None and band.group.level is None:
-            band.group.level = level
-        elif level is not None and band is not None and level != band.group.level:
-            if new_indicators:
-                band = self._start_band(level, own=True)
+        if new_tasks:
+            self.band = self._start_band(new_tasks, level)
+        elif level is not None and self.band.group.level is None and not self.band.group.printed:
+            self.band.group.level, self.band.group.printed = level
+        elif level is not None and level != (self.band.group.level, self.band.group.printed):
+            if new_indicators and not self.band.block:
+                self.band = self._start_band([self.task], level, own=True)
             else:
-                self.warn(f"{self.task.code}：沒有行為指標的續行印有級別 {level}"
-                          f"（保留級別 {band.group.level}）")
-        if band is None:  # a repeated task row of a task we already have
-            band = self.task.bands[-1]
-        self._outputs(cells["output"], band)
-        self._indicators(cells["indicator"], band)
-        self._refs(cells["knowledge"], "knowledge", band.group.knowledge)
-        self._refs(cells["skill"], "skill", band.group.skills)
+                self.warn(f"{self.task.code}：沒有行為指標的續行印有級別 "
+                          f"{level[0] or level[1]}（保留級別 "
+                          f"{self.band.group.level or self.band.group.printed}）")
+        self._items(cells["output"], self.band, "output")
+        self._items(cells["indicator"], self.band, "indicator")
+        self._refs(cells["knowledge"], "knowledge", self.band.group.knowledge)
+        self._refs(cells["skill"], "skill", self.band.group.skills)
 
     def _duty_cell(self, text: str, line: int) -> None:
         if not text:
@@ -118,121 +120,127 @@ class TableBuilder:
                 self.warn(f"{code}：主要職責編號順序有誤（接在 {self.duties[-1].code} 之後）")
             self.duties.append(_Duty(code, name))
 
-    def _task_cell(self, text: str, line: int) -> str:
-        """Returns 'new' for a new task, 'again' for a reprinted one, '' for no task code."""
+    def _task_cell(self, text: str, line: int) -> list[_Task]:
+        """The tasks this cell starts (several when one cell prints a block of tasks); a
+        reprinted task (after a page break) becomes current again and starts nothing."""
         if not text:
-            return ""
+            return []
         lead, items = split_items(text, "task")
         if strip_markup(lead).strip():
             if self.task is not None:
                 self.task.name = join_cjk(self.task.name + " " + self._clean(lead, self.task.code))
             else:
                 self.warn(f"第 {line} 行：工作任務文字沒有代碼：「{join_cjk(lead)}」")
-        result = ""
+        new: list[_Task] = []
         for code, raw in items:
             name = self._clean(raw, code)
             known = self._find_task(code)
             if known:
                 if squash(name) != squash(known.name):
                     self.warn(f"{code}：再次出現時名稱不同「{name}」（保留「{known.name}」）")
-                self.task, result = known, "again"
+                self.task = known
+                self.band = self._items_band.get(code, known.bands[-1] if known.bands else None)
                 continue
-            duty = self._duty_for(code, line)
-            if duty.tasks and code_parts(code) <= code_parts(duty.tasks[-1].code):
+            duty = self._duty_for(code)
+            if duty.tasks and "." in code and "." in duty.tasks[-1].code and \
+                    code_parts(code) <= code_parts(duty.tasks[-1].code):
                 self.warn(f"{code}：工作任務編號順序有誤（接在 {duty.tasks[-1].code} 之後）")
+            if "." not in code:
+                self.warn(f"工作任務只印出主要職責的代碼 {code}" + ("" if name else "，沒有名稱"))
             self.task = _Task(code, name)
             duty.tasks.append(self.task)
-            result = "new"
-        return result
+            new.append(self.task)
+        return new
 
-    def _duty_for(self, task_code: str, line: int) -> _Duty:
+    def _duty_for(self, task_code: str) -> _Duty:
+        """The duty printed beside a new task.  A task whose duty is not printed (T2.1 in
+        the rows of T1, T2 missing) stays where it is printed, with a warning."""
         duty_code = task_code.split(".")[0]
-        duty = next((d for d in self.duties if d.code == duty_code), None)
-        if duty is None:
-            self.warn(f"{task_code}：之前沒有印出主要職責 {duty_code}；"
-                      f"已建立 {duty_code}，以此工作任務的名稱命名")
-            duty = _Duty(duty_code, "")
-            self.duties.append(duty)
-        elif duty is not self.duties[-1]:
-            self.warn(f"{task_code}：接在主要職責 {self.duties[-1].code} 之後，但屬於 {duty_code}")
+        if not self.duties:
+            self.warn(f"{task_code}：之前沒有印出主要職責 {duty_code}；已建立 {duty_code}（沒有名稱）")
+            self.duties.append(_Duty(duty_code, ""))
+        duty = self.duties[-1]
+        if duty.code != duty_code:
+            self.warn(f"工作任務 {task_code} 印在主要職責 {duty.code} 之下（保留來源的位置）")
         return duty
 
     def _find_task(self, code: str) -> _Task | None:
         return next((t for d in self.duties for t in d.tasks if t.code == code), None)
 
-    def _level(self, text: str, line: int) -> int | None:
+    def _level(self, text: str, line: int) -> tuple[int | None, str] | None:
+        """(level, printed) of a level cell, None when the cell is empty."""
         text = join_cjk(strip_markup(text))
         if not text:
             return None
-        m = re.fullmatch(r"([1-6])(?:\s*級)?", text)
-        if not m:
+        level, printed = parse_level(text)
+        if level is None:
             self.warn(f"{self.task.code if self.task else f'第 {line} 行'}："
-                      f"級別欄「{text}」不是 1–6 級")
-            return None
-        return int(m.group(1))
+                      f"級別欄「{printed}」不是 1–6 級；不推定級別")
+        return level, printed
 
-    def _start_band(self, level: int | None, own: bool = False) -> _Band:
-        """A band for the current task: its own level cell, or a share of the cell above."""
-        assert self.task is not None
+    def _start_band(self, tasks: list[_Task], level, own: bool = False) -> _Band:
+        """A band for new tasks: their own level cell, or a share of the cell above (an empty
+        level cell is the merged cell of the task before).  Tasks printed in one cell are a
+        block: one band each, on one group; the block's items gather on the first band."""
         duty = self.duties[-1]
         prev = None
         if level is None and not own:
-            prev_tasks = [t for t in duty.tasks if t is not self.task and t.bands]
+            prev_tasks = [t for t in duty.tasks if t not in tasks and t.bands]
             prev = prev_tasks[-1].bands[-1].group if prev_tasks else None
-        group = prev or _Group(level)
-        group.tasks.append(self.task.code)
-        band = _Band(group)
-        self.task.bands.append(band)
-        return band
+        group = prev or _Group(*(level or (None, "")))
+        bands = []
+        for task in tasks:
+            group.tasks.append(task.code)
+            band = _Band(group)
+            task.bands.append(band)
+            bands.append(band)
+        if len(tasks) > 1:
+            bands[0].block = list(tasks)
+        for task in tasks:
+            self._items_band[task.code] = bands[0]
+        return bands[0]
 
     # -- items ------------------------------------------------------------------------
-    def _outputs(self, text: str, band: _Band) -> None:
+    def _owner_bands(self, band: _Band) -> list[_Band]:
+        """The bands of the task whose items ``band`` holds (a block's first task)."""
+        owner = next(t for d in self.duties for t in d.tasks if band in t.bands)
+        return owner.bands
+
+    def _items(self, text: str, band: _Band, kind: str) -> None:
+        """Outputs or indicators of one cell.  Text before the first code continues the last
+        item (carried over a page break); outputs printed without codes are kept uncoded."""
         if not text:
             return
-        lead, items = split_items(text, "output")
+        field, attr, cls = {"output": ("outputs", "name", Output),
+                            "indicator": ("indicators", "text", Indicator)}[kind]
+        known = [x for b in self._owner_bands(band) for x in getattr(b, field)]
+        lead, items = split_items(text, kind)
         if strip_markup(lead).strip():
-            outputs = [o for b in self.task.bands for o in b.outputs]
-            if outputs:  # carried over from the previous page
-                outputs[-1].name = join_cjk(outputs[-1].name + " " + self._clean(
-                    lead, outputs[-1].code or self.task.code))
-            else:
+            frag = self._clean(lead, known[-1].code if known and known[-1].code
+                               else self.task.code)
+            if known:
+                setattr(known[-1], attr, join_cjk(getattr(known[-1], attr) + " " + frag))
+            elif kind == "output":
                 for part in strip_markup(lead).split("\n"):
                     if part.strip():
                         band.outputs.append(Output(code=None,
                                                    name=self._clean(part, self.task.code)))
-        for code, raw in items:
-            self._check_owner(code, "output")
-            name = self._clean(raw, code)
-            old = next((o for b in self.task.bands for o in b.outputs if o.code == code), None)
-            if old:
-                if squash(old.name) != squash(name):
-                    self.warn(f"{code}：出現兩次，名稱不同：「{old.name}」／「{name}」")
-                continue
-            # an empty name may still come on the next page
-            band.outputs.append(Output.model_construct(code=code, name=name))
-
-    def _indicators(self, text: str, band: _Band) -> None:
-        if not text:
-            return
-        lead, items = split_items(text, "indicator")
-        if strip_markup(lead).strip():
-            inds = [p for b in self.task.bands for p in b.indicators]
-            frag = self._clean(lead, inds[-1].code if inds else self.task.code)
-            if inds:
-                inds[-1].text = join_cjk(inds[-1].text + " " + frag)
             else:
                 self.warn(f"{self.task.code}：行為指標文字沒有代碼：「{frag}」"
                           f"（已併入工作任務名稱）")
                 self.task.name = join_cjk(self.task.name + " " + frag)
         for code, raw in items:
-            self._check_owner(code, "indicator")
-            text_ = self._clean(raw, code)
-            old = next((p for b in self.task.bands for p in b.indicators if p.code == code), None)
-            if old:
-                if squash(old.text) != squash(text_):
-                    self.warn(f"{code}：出現兩次，內容不同")
-                continue
-            band.indicators.append(Indicator.model_construct(code=code, text=text_))
+            self._check_owner(code, kind, band, known)
+            value = self._clean(raw, code)
+            old = next((x for x in known if x.code == code), None)
+            if old is not None and squash(getattr(old, attr)) == squash(value):
+                continue  # a row reprinted after a page break
+            if old is not None:
+                self.warn(f"{code}：{_KIND[kind]}代碼重複（「{getattr(old, attr)}」／「{value}」）")
+            # an empty text may still come on the next page
+            item = cls.model_construct(code=code, **{attr: value})
+            getattr(band, field).append(item)
+            known.append(item)
 
     def _refs(self, text: str, kind: str, into: list[Ref]) -> None:
         if not text:
@@ -252,17 +260,21 @@ class TableBuilder:
                 continue
             into.append(Ref.model_construct(code=code, name=name))
 
-    def _check_owner(self, code: str, what: str) -> None:
-        """An indicator or output must belong to its task and follow the one before it."""
-        if code_parts(code)[:2] != code_parts(self.task.code):
-            self.warn(f"{code}：此{_KIND[what]}印在工作任務 {self.task.code} 之下")
+    def _check_owner(self, code: str, kind: str, band: _Band, known: list) -> None:
+        """An item whose code names a task must stand in that task's rows (a block sorts its
+        items out at the end) and follow the item before it."""
+        task = named_task(code)
+        if band.block:
             return
-        field = "indicators" if what == "indicator" else "outputs"
-        before = [x.code for b in self.task.bands for x in getattr(b, field) if x.code]
-        expected = code_parts(before[-1])[2] + 1 if before else 1
-        if code_parts(code)[2] != expected and code not in before:
-            after = f"接在 {before[-1]} 之後" if before else f"為第一項{_KIND[what]}"
-            self.warn(f"{code}：{self.task.code} 的{_KIND[what]}編號順序有誤（{after}）")
+        if task is not None and "." in self.task.code and task != self.task.code:
+            self.warn(f"{code}：此{_KIND[kind]}印在工作任務 {self.task.code} 之下")
+            return
+        before = [x.code for x in known if x.code and len(code_parts(x.code)) ==
+                  len(code_parts(code))]
+        expected = code_parts(before[-1])[-1] + 1 if before else 1
+        if code_parts(code)[-1] != expected and code not in before:
+            after = f"接在 {before[-1]} 之後" if before else f"為第一項{_KIND[kind]}"
+            self.warn(f"{code}：{self.task.code} 的{_KIND[kind]}編號順序有誤（{after}）")
 
     def _clean(self, raw: str, place: str) -> str:
         text, markers = clean(raw)
@@ -271,6 +283,7 @@ class TableBuilder:
 
     # -- result -----------------------------------------------------------------------
     def duties_model(self) -> list[Duty]:
+        shared = self._sort_blocks()
         out = []
         for d in self.duties:
             if not d.tasks:
@@ -281,21 +294,49 @@ class TableBuilder:
                 bands = []
                 for b in t.bands:
                     g = b.group
-                    if g.level is None:
-                        g.level = self.std_level or 1
-                        self.warn(f"{t.code}：沒有印出級別；採用職能基準的級別 {g.level}")
+                    if g.level is None and not g.printed and t.code == g.tasks[0]:
+                        self.warn(f"{t.code}：沒有印出級別；不推定級別")
                     bands.append(Band(
-                        level=g.level,
+                        level=g.level, printed_level=g.printed,
                         outputs=self._named(b.outputs, "name", t.code),
                         indicators=self._named(b.indicators, "text", t.code),
                         knowledge=self._named(g.knowledge, "name", t.code),
                         skills=self._named(g.skills, "name", t.code),
-                        shared_with=[c for c in g.tasks if c != t.code]))
-                if not t.name:
+                        shared_with=[c for c in g.tasks if c != t.code],
+                        items_shared=id(b) in shared))
+                if not t.name and "." in t.code:
                     self.warn(f"{t.code}：工作任務沒有名稱")
-                tasks.append(Task(code=t.code, name=t.name or t.code, bands=bands))
-            out.append(Duty(code=d.code, name=d.name or d.code, tasks=tasks))
+                tasks.append(Task(code=t.code, name=t.name, bands=bands))
+            if not d.name:
+                self.warn(f"{d.code}：主要職責沒有名稱")
+            out.append(Duty(code=d.code, name=d.name, tasks=tasks))
         return out
+
+    def _sort_blocks(self) -> set[int]:
+        """Give each item of a block of tasks to the task its code names; when one names no
+        task of the block, the block keeps them all on its first band (ids returned)."""
+        shared: set[int] = set()
+        for d in self.duties:
+            for t in d.tasks:
+                for band in t.bands:
+                    if not band.block:
+                        continue
+                    codes = [x.code for x in band.outputs + band.indicators]
+                    if all(c and named_task(c) in {b.code for b in band.block} for c in codes):
+                        for task in band.block[1:]:
+                            mine = next(b for b in task.bands if b.group is band.group)
+                            for field in ("outputs", "indicators"):
+                                items = getattr(band, field)
+                                getattr(mine, field).extend(
+                                    x for x in items if named_task(x.code) == task.code)
+                                setattr(band, field, [x for x in items
+                                                      if named_task(x.code) != task.code])
+                    else:
+                        shared.add(id(band))
+                        names = "、".join(b.code for b in band.block)
+                        self.warn(f"{names} 共用一個區塊，其工作產出與行為指標沒有標明屬於哪一項"
+                                  f"工作任務；保留為整個區塊的項目")
+        return shared
 
     def _named(self, items: list, attr: str, task: str) -> list:
         """Validated copies of the items that got a text; a code never followed by one is
