@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
 
@@ -15,14 +16,13 @@ from . import __version__
 from .analyses import diff as diff_mod
 from .analyses import lint as lint_mod
 from .config import load_config
-from .corrections import apply_corrections
 from .errors import KmcError, os_message, validation_message
 from .analyses.syllabus import load_levels
 from .analyses.syllabus import plan as plan_course
 from .course import CourseSpec, load_course, validate_against
 from .importers import import_file
 from .model import Standard
-from .store import Library, dump_standard, load_standard, save_standard
+from .store import Library, dump_standard, load_standard
 from .reports import (DOCUMENT_FORMATS, Options, Output, comparison_document, job_document,
                       parse_formats, profile_document)
 from .schema import schema_json
@@ -119,28 +119,48 @@ def main(ctx: click.Context, data: Path | None, templates: Path | None, config: 
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="模型檔的輸出資料夾（預設：<data>/standards）。")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="另將匯入結果寫成 .xlsx 活頁簿或 .json 檔。")
 @click.pass_obj
 @_errors_to_exit
-def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None) -> None:
-    """匯入 iCAP 職能基準（文字檔或 OCS JSON），存成 <code>.yaml 模型檔。"""
+def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None,
+               report: Path | None) -> None:
+    """匯入 iCAP 職能基準（文字檔、OCS JSON、PDF、DOCX 或 ODT），各存成 <code>.yaml 模型檔。
+
+    \b
+    FILES 可以是檔案或資料夾（資料夾內所有 .txt .json .pdf .docx .odt 檔，依檔名排序）。
+    每個檔案各自匯入：有問題的檔案會被拒絕並說明原因，其餘照常匯入。
+    結束時列出匯入結果；有任何檔案被拒絕時結束代碼為 1。"""
+    from . import batch
+    from .atomic import write_bytes
+
+    batch.check_report(report)
+    paths = batch.expand(files)
     out = out or obj.library.folder
-    # Read and check everything first, so a bad file leaves no output at all.
-    results = []
-    seen: dict[str, Path] = {}
-    for f in files:
-        std = import_file(f, _warn)
-        if std.code in seen:
-            raise KmcError(f"{std.code} 也在 {seen[std.code]} 中：請只匯入其中一個", str(f))
-        seen[std.code] = f
-        target = out / f"{std.code}.yaml"
-        if target.exists():
-            previous = load_standard(target)
-            if previous.corrections:
-                std = apply_corrections(std, previous.corrections, _warn)
-        results.append((std, target))
-    for std, target in results:
-        save_standard(std, target)
-        click.echo(f"{target}  {std.code} {std.name}：{sum(1 for _ in std.tasks())} 項工作任務")
+    # While a progress bar is drawn on the terminal, messages wait until it is done.
+    bar_shown = sys.stderr.isatty()
+    held: list[str] = []
+    say = held.append if bar_shown else (lambda line: click.echo(line, err=True))
+    rows = []
+    results = batch.import_all(paths, out, lambda msg: say(f"kmc-reports: warning: {msg}"))
+    progress = click.progressbar(results, length=len(paths), label="匯入職能基準",
+                                 file=sys.stderr, item_show_func=lambda r: r.file if r else "") \
+        if bar_shown else nullcontext(results)
+    with progress as done:
+        for row in done:
+            rows.append(row)
+            if row.refused:
+                say(f"kmc-reports: error: {row.error}")
+    for line in held:
+        click.echo(line, err=True)
+    click.echo(batch.table(rows), nl=False)
+    if any(not row.refused for row in rows):
+        click.echo(f"模型檔在 {out}/")
+    if report is not None:
+        write_bytes(report, batch.report(rows, report))
+        click.echo(f"匯入結果另存於 {report}")
+    if any(row.refused for row in rows):
+        sys.exit(1)
 
 
 @main.command()

@@ -315,6 +315,9 @@ class _StreamReader:
             if col in ("duty", "task"):  # a new row, unless a task follows its duty
                 self._flush(None)
                 row = self.rows_[-1]
+                if col == "duty" and row and all(c.col == "duty" for c in row) and \
+                        chunk.split()[0] == row[0].lines[0].split()[0]:
+                    col = "task"  # the duty's code again: a task printed with it
                 if row and not (col == "task" and all(c.col == "duty" for c in row)):
                     self.rows_.append([])
                     self.open, self.last = [], None
@@ -391,6 +394,8 @@ class _StreamReader:
             if k > 0:
                 k -= 1
                 targets.insert(0, eligible[k])
+            elif isinstance(nxt, _Cell) and self._fits(nxt.col, text):
+                targets.insert(0, nxt)  # no other cell waits: the line above of the same cell
             else:
                 targets.insert(0, self._new_column(lo, hi))
         targets = head + targets
@@ -432,9 +437,10 @@ def _split_codes(text: str):
     same or a later column (pdftotext puts cells that share a baseline on one line)."""
     cuts = [(m.start(), "level") for m in _LEVEL.finditer(text)]
     for col in ("duty", "task", "output", "indicator", "knowledge", "skill"):
-        for m in CODE_RES[col].finditer(text):
+        for i, m in enumerate(CODE_RES[col].finditer(text)):
             if m.start() == 0 or text[m.start() - 1].isspace():
-                cuts.append((m.start(), col))
+                # a second duty code on a duty's line is a task printed with the duty's code
+                cuts.append((m.start(), "task" if col == "duty" and i else col))
     cuts.sort()
     kept: list[tuple[int, str]] = []
     for pos, col in cuts:

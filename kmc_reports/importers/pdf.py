@@ -1,10 +1,421 @@
-"""Read a standard printed as a PDF table."""
+"""Read a standard printed as a PDF table.
+
+The PDF is read in two steps.  First pdfplumber (pdfminer) gives, per page, the characters
+with their boxes and the tables found from the ruling lines, as cell boxes; nothing else of
+pdfplumber is used after that, so its exceptions are met in one place (:func:`_load`).  Then,
+from geometry only:
+
+- each table becomes a grid: its columns and rows are the distinct edges of its cells, and a
+  cell covering several grid rows or columns is a merged cell (its text in its first row and
+  column, the places it covers "");
+- a cell's text is the characters whose centre lies in its box, in lines by position; a space
+  stands where the PDF prints one or leaves a gap as wide as a word space, never between CJK
+  characters and not for the narrow gap set between CJK and Latin text;
+- text outside the tables becomes paragraphs in reading order (a line wrapped at the right
+  edge of the text is joined to the next); the page header 「第 N 頁，總共 M 頁」, running
+  headers and footers are dropped;
+- a table that goes on at the top of the next page (same column edges) is one table: the
+  header rows repeated there are dropped, and the row a page break cut is joined again, each
+  column's continuation appended to the same column of the row above (see
+  :func:`_continues`).
+
+Nothing depends on the page size, margins or column widths: columns are the table's own cell
+edges, heights are measured from the text.
+"""
 
 from __future__ import annotations
 
+import io
+import re
+import statistics
+from dataclasses import dataclass
+
 from ..errors import KmcError
+from .layout import Table, as_text
+from .text import is_cjk
+
+_PAGE_MARK = re.compile(r"^(?:第\d+頁[，,]?(?:總共|共)\d+頁|第\d+頁|\d+/\d+|-?\d+-?|"
+                        r"page\d+(?:of\d+)?)$", re.I)
+_SPACES = re.compile(r"[\s\u3000]+")
+# The start of an item in a cell: a code (T1, T1.1, O1.1.1, P1.1, K01, S01, A01).
+_ITEM_START = re.compile(r"^[TOPKSA]\d+(?:\.\d+)*(?![\d.])")
+_BULLET = re.compile(r"^[\s\u3000]*[\-*•●⚫◆◇■□▪·‧\uf000-\uf8ff]")
+
+Box = tuple  # (x0, top, x1, bottom)
+
+
+# -- what pdfplumber gives ----------------------------------------------------------------
+
+
+@dataclass
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class _Page:
+    chars: list[_Char]
+    tables: list[list[Box]]  # the cell boxes of each table
+    images: int
+
+
+def _load(data: bytes, path: str) -> list[_Page]:
+    """Characters and table cells of every page.  Any error of the PDF library is a problem
+    of the file; it becomes one KmcError here."""
+    import pdfplumber
+
+    pages: list[_Page] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                chars = [_Char(c["text"], float(c["x0"]), float(c["x1"]), float(c["top"]),
+                               float(c["bottom"]), float(c.get("size") or 0.0))
+                         for c in page.chars if c.get("upright", True) and c["text"]]
+                tables = [[tuple(map(float, cell)) for cell in t.cells]
+                          for t in page.find_tables()] if chars else []
+                pages.append(_Page(chars, tables, len(page.images)))
+    except Exception as exc:  # pdfminer and pdfplumber raise many kinds for a bad file
+        kind = f"{type(exc).__name__} {exc!r}".lower()
+        if "password" in kind or "encrypt" in kind or "decrypt" in kind:
+            raise KmcError("無法讀取 PDF：檔案已加密（需要密碼），請先解除保護再匯入",
+                           path) from None
+        raise KmcError("無法讀取 PDF：檔案損毀或不是有效的 PDF", path) from None
+    return pages
+
+
+# -- lines of characters ------------------------------------------------------------------
+
+
+def _lines(chars: list[_Char]) -> list[list[_Char]]:
+    """Characters in lines, top to bottom, each line left to right: a character joins a line
+    when its vertical centre lies within the line's height."""
+    lines: list[tuple[float, float, list[_Char]]] = []  # top, bottom, chars
+    for ch in sorted(chars, key=lambda c: (c.top, c.x0)):
+        for k in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+            top, bottom, line = lines[k]
+            if top - 0.5 <= ch.cy <= bottom + 0.5 and not any(
+                    c.x0 + 0.5 < ch.cx < c.x1 - 0.5 for c in line):
+                line.append(ch)
+                lines[k] = (min(top, ch.top), max(bottom, ch.bottom), line)
+                break
+        else:
+            lines.append((ch.top, ch.bottom, [ch]))
+    for _, _, line in lines:
+        line.sort(key=lambda c: c.x0)
+    return [line for _, _, line in sorted(lines, key=lambda t: t[0])]
+
+
+def _space_gap(a: _Char, b: _Char) -> float:
+    """How wide a gap between two characters must be to stand for a space the PDF does not
+    print as a character.  Between CJK and Latin text word processors leave about a fifth of
+    an em (autospace), which is no space; CJK characters one after another get none."""
+    size = max(a.size, b.size, 1.0)
+    wide_a, wide_b = is_cjk(a.text[-1]), is_cjk(b.text[0])
+    if wide_a and wide_b:
+        return 1.0 * size
+    if wide_a or wide_b:
+        return 0.32 * size
+    return 0.15 * size
+
+
+def _line_text(line: list[_Char]) -> str:
+    out: list[str] = []
+    prev: _Char | None = None
+    for ch in line:
+        if prev is not None and not prev.text.isspace() and not ch.text.isspace() \
+                and ch.x0 - prev.x1 > _space_gap(prev, ch):
+            out.append(" ")
+        out.append(ch.text)
+        prev = ch
+    return "".join(out).rstrip()
+
+
+def _key(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+# -- tables as grids ----------------------------------------------------------------------
+
+
+def _edges(values: list[float], tol: float = 1.5) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _index(edges: list[float], v: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
+
+
+@dataclass
+class _Grid:
+    """One table on one page."""
+    xs: list[float]  # column edges
+    top: float
+    bottom: float
+    rows: list[list[str]]
+    # per column, the space under the text of the cell over the last row (None: no text):
+    # a cell the page break cut is filled down to the bottom
+    room: list[float | None]
+    pitch: float  # distance of two lines of text
+
+
+def _grid(cells: list[Box], chars: list[_Char]) -> _Grid:
+    xs = _edges([c[0] for c in cells] + [c[2] for c in cells])
+    ys = _edges([c[1] for c in cells] + [c[3] for c in cells])
+    nrow, ncol = len(ys) - 1, len(xs) - 1
+    boxes = []
+    for box in cells:
+        c0, c1 = _index(xs, box[0]), _index(xs, box[2])
+        r0, r1 = _index(ys, box[1]), _index(ys, box[3])
+        if c1 > c0 and r1 > r0:
+            boxes.append((box, r0, r1, c0))
+    inside: list[list[_Char]] = [[] for _ in boxes]
+    for ch in chars:  # in the cell holding its centre, else the nearest one
+        def distance(item) -> float:
+            (x0, top, x1, bottom), *_ = item
+            return max(x0 - ch.cx, 0, ch.cx - x1) + max(top - ch.cy, 0, ch.cy - bottom)
+        if boxes:
+            inside[min(range(len(boxes)), key=lambda i: distance(boxes[i]))].append(ch)
+    rows = [[""] * ncol for _ in range(nrow)]
+    room: list[float | None] = [None] * ncol
+    pitches: list[float] = []
+    for mine, (box, r0, r1, c0) in zip(inside, boxes):
+        lines = _lines(mine)
+        texts = [_line_text(ln) for ln in lines]
+        rows[r0][c0] = "\n".join(t for t in texts if t.strip())
+        tops = [min(c.top for c in ln) for ln in lines]
+        pitches += [b - a for a, b in zip(tops, tops[1:])]
+        if r1 == nrow and rows[r0][c0]:
+            room[c0] = box[3] - max(ch.bottom for ch in mine)
+    if pitches:
+        pitch = statistics.median(pitches)
+    else:
+        pitch = 1.3 * statistics.median([ch.bottom - ch.top for ch in chars] or [9.0])
+    return _Grid(xs, ys[0], ys[-1], rows, room, pitch)
+
+
+# -- pages to blocks ----------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    page: int
+    first: bool = False  # the first thing on its page
+    last: bool = False  # the last thing on its page
+
+
+def _page_items(page: _Page, number: int) -> list:
+    """The tables (grids) and the lines of text outside them, top to bottom."""
+    items: list = []
+    rest = list(page.chars)
+    for cells in page.tables:
+        if not cells:
+            continue
+        x0, top = min(c[0] for c in cells) - 1, min(c[1] for c in cells) - 1
+        x1, bottom = max(c[2] for c in cells) + 1, max(c[3] for c in cells) + 1
+        inside = [x0 <= ch.cx <= x1 and top <= ch.cy <= bottom for ch in rest]
+        items.append(_grid(cells, [ch for ch, i in zip(rest, inside) if i]))
+        rest = [ch for ch, i in zip(rest, inside) if not i]
+    for line in _lines(rest):
+        text = _line_text(line)
+        if text.strip():
+            items.append(_Line(text, min(c.x0 for c in line), max(c.x1 for c in line),
+                               min(c.top for c in line), max(c.bottom for c in line), number))
+    items.sort(key=lambda it: it.top)
+    return items
+
+
+def _drop_furniture(pages: list[list]) -> None:
+    """Drop page numbers (「第 N 頁，總共 M 頁」) and running headers and footers: lines above
+    or below everything else that come back at the same place on several pages.  One that
+    changes from page to page only in its digits is dropped everywhere, a line printed the
+    same (a running title) after its first page."""
+    def margin_lines(items: list) -> list[_Line]:
+        lines = [it for it in items if isinstance(it, _Line)]
+        grids = [it for it in items if isinstance(it, _Grid)]
+        top = min((g.top for g in grids), default=float("inf"))
+        bottom = max((g.bottom for g in grids), default=float("-inf"))
+        return [ln for ln in lines[:2] + lines[-2:] if ln.bottom <= top or ln.top >= bottom]
+
+    def place(ln: _Line) -> tuple[str, int]:
+        return re.sub(r"\d+", "#", _key(ln.text)), round(ln.top / 3)
+
+    texts: dict[tuple[str, int], set[str]] = {}
+    count: dict[tuple[str, int], int] = {}
+    for items in pages:
+        for key in {place(ln) for ln in margin_lines(items)}:
+            count[key] = count.get(key, 0) + 1
+        for ln in margin_lines(items):
+            texts.setdefault(place(ln), set()).add(_key(ln.text))
+    kept_once: set[str] = set()
+    for items in pages:
+        margin = {id(ln) for ln in margin_lines(items)}
+        kept = []
+        for it in items:
+            if isinstance(it, _Line):
+                if _PAGE_MARK.match(_key(it.text)):
+                    continue
+                if id(it) in margin and count.get(place(it), 0) > 1:
+                    if len(texts[place(it)]) > 1 or _key(it.text) in kept_once:
+                        continue  # a page number, or a running title after its first page
+                    kept_once.add(_key(it.text))
+            kept.append(it)
+        items[:] = kept
+
+
+def _same_columns(a: _Grid, b: _Grid) -> bool:
+    return len(a.xs) == len(b.xs) and all(abs(p - q) <= 2.0 for p, q in zip(a.xs, b.xs))
+
+
+@dataclass
+class _Table:
+    """A table over one or more pages."""
+    first: _Grid  # its part on the first page (the columns)
+    last: _Grid  # its part on the latest page
+    rows: list[list[str]]
+
+    def level_column(self) -> int | None:
+        """The 職能級別 column of the main table (主要職責｜工作任務｜…｜行為指標｜職能級別…)."""
+        head = [_key(c) for c in self.rows[0]] if self.rows else []
+        if not any("行為指標" in h for h in head):
+            return None
+        return next((i for i, h in enumerate(head) if "級別" in h), None)
+
+
+def _full(grid: _Grid) -> set[int]:
+    """The columns whose cell over the last row is filled down to its bottom, as far as the
+    tallest one (a line of slack: a paragraph may keep its last two lines together)."""
+    rooms = [r for r in grid.room if r is not None]
+    if not rooms:
+        return set()
+    least = min(rooms)
+    return {c for c, r in enumerate(grid.room) if r is not None and r - least <= 1.2 * grid.pitch}
+
+
+def _continues(table: _Table, row: list[str]) -> bool:
+    """Does the first row under the header on a new page go on with the last row of the page
+    before (a row cut by the page break) rather than start a new one?
+
+    Only the columns whose text filled the cut row down to the page break can go on; a row
+    that has text in any other column is a new row, and so is a row of the main table that
+    prints a level (the level stands at the top of its row).  A row whose text in some column
+    does not start with a code goes on.  Left: every cell starts with a code — in the main
+    table the cut row goes on (a level cell empty), in other tables it is a new row."""
+    filled = [i for i, c in enumerate(row) if c.strip()]
+    if not filled:
+        return True
+    if not table.rows or not any(c.strip() for c in table.rows[-1]):
+        return False
+    level = table.level_column()
+    if level is not None and level in filled:
+        return False
+    full = _full(table.last)
+    if any(i not in full for i in filled):
+        return False
+    if any(not _ITEM_START.match(row[i].strip()) for i in filled):
+        return True
+    return level is not None
+
+
+def _blocks(pages: list[list]) -> list:
+    """The document as tables (:class:`_Table`, parts on following pages joined) and lines
+    (:class:`_Line`)."""
+    blocks: list = []
+    for items in pages:
+        for k, it in enumerate(items):
+            if isinstance(it, _Line):
+                it.first, it.last = k == 0, k == len(items) - 1
+                blocks.append(it)
+                continue
+            prev = blocks[-1] if blocks else None
+            if k == 0 and isinstance(prev, _Table) and _same_columns(prev.last, it) \
+                    and prev.last is not it:
+                _join(prev, it)
+            else:
+                blocks.append(_Table(it, it, [list(r) for r in it.rows]))
+    return blocks
+
+
+def _join(table: _Table, part: _Grid) -> None:
+    """Add a table's part on the next page: without the header rows it repeats, its first
+    row joined to the last one when it goes on with it."""
+    rows = [list(r) for r in part.rows]
+    k = 0
+    while k < min(len(rows), len(table.rows) - 1) and \
+            [_key(c) for c in rows[k]] == [_key(c) for c in table.rows[k]]:
+        k += 1
+    rows = rows[k:]
+    if rows and len(table.rows) > k and _continues(table, rows[0]):
+        last = table.rows[-1]
+        for i, text in enumerate(rows.pop(0)):
+            if text.strip():
+                last[i] = f"{last[i]}\n{text}" if last[i].strip() else text
+    table.rows.extend(rows)
+    table.last = part
+
+
+def _layout(blocks: list) -> list:
+    """Paragraphs (str) and tables (layout.Table): a line that reaches the right edge of the
+    text goes on in the next line, unless that starts with a bullet."""
+    grids = [b.first for b in blocks if isinstance(b, _Table)]
+    lines = [b for b in blocks if isinstance(b, _Line)]
+    right = max([g.xs[-1] for g in grids] + [ln.x1 for ln in lines] or [0.0])
+    out: list = []
+    prev: _Line | None = None
+    for b in blocks:
+        if isinstance(b, _Table):
+            out.append(Table(b.rows))
+            prev = None
+            continue
+        if prev is not None:
+            size = max(prev.bottom - prev.top, 1.0)
+            near = b.top - prev.bottom < size if b.page == prev.page else prev.last and b.first
+            if prev.x1 >= right - 2.5 * size and near and not _BULLET.match(b.text):
+                out[-1] = _glue(out[-1], b.text)
+                prev = b
+                continue
+        out.append(b.text)
+        prev = b
+    return out
+
+
+def _glue(a: str, b: str) -> str:
+    b = b.lstrip(" \u3000")
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return f"{a} {b}"
+    return a + b
 
 
 def read_pdf(data: bytes, path: str) -> str:
     """The tab-separated text (see :mod:`.layout`) of a PDF file's bytes."""
-    raise KmcError("尚未支援 PDF 檔案", path)
+    pages = _load(data, path)
+    if not pages:
+        raise KmcError("無法讀取 PDF：檔案中沒有任何頁面", path)
+    printed = sum(1 for p in pages for ch in p.chars if not ch.text.isspace())
+    if printed == 0 or (printed < 20 * len(pages) and any(p.images for p in pages)):
+        raise KmcError("此 PDF 沒有文字層（可能是掃描檔），無法讀出內容；請改用原始的 PDF、"
+                       "DOCX 或文字檔，或先以文字辨識（OCR）加上文字層", path)
+    items = [_page_items(p, n) for n, p in enumerate(pages)]
+    _drop_furniture(items)
+    return as_text(_layout(_blocks(items)))

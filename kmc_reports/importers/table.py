@@ -126,6 +126,9 @@ class TableBuilder:
         if not text:
             return []
         lead, items = split_items(text, "task")
+        bare = re.match(r"\s*(T\d+)(?![.\d])(.*)", strip_markup(text), re.S)
+        if not items and bare:  # a task printed with its duty's code only
+            lead, items = "", [(bare.group(1), bare.group(2))]
         if strip_markup(lead).strip():
             if self.task is not None:
                 self.task.name = join_cjk(self.task.name + " " + self._clean(lead, self.task.code))

@@ -18,7 +18,7 @@ from ..document import (Chart, Document, Heading, Image, KeyValue, ListBlock, Pa
                         Paragraph, Run, Spacer, Table, grid)
 from ..fonts import FontSet, default_fonts
 from . import charts, ooxml
-from .layout import FIXED_TIME, PAGE, SIZES, body_width_mm, footer_parts
+from .layout import FIXED_TIME, PAGE, SIZES, body_width_mm, footer_parts, metadata
 from .zipfix import deterministic_zip
 
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -71,9 +71,10 @@ class _Writer:
 
     def _properties(self) -> None:
         props = self.d.core_properties
-        props.title, props.subject = self.doc.title, self.doc.subject
-        props.author = props.last_modified_by = self.doc.author or "kmc-reports"
-        props.keywords = self.doc.keywords
+        # core properties hold 255 characters at most (python-docx refuses more): cut
+        props.title, props.subject = metadata(self.doc.title), metadata(self.doc.subject)
+        props.author = props.last_modified_by = metadata(self.doc.author or "kmc-reports")
+        props.keywords = metadata(self.doc.keywords)
         props.language, props.revision = "zh-TW", 1
         props.created = props.modified = props.last_printed = FIXED_TIME.replace(
             tzinfo=dt.timezone.utc)

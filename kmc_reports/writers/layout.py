@@ -14,6 +14,26 @@ SIZES = {"body": 10.5, "table": 9.5, "table_small": 8.5, "small": 8.5, "note": 8
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 
 
+# Metadata fields have length limits: Office core properties (title, subject, keywords,
+# author…) hold at most 255 characters; python-docx refuses more.
+CORE_PROPERTY_LIMIT = 255
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut; a list
+    (「A、B、C」, 「a,b,c」) is cut after a whole item where one ends in the second half."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit - 1]
+    end = max(head.rfind(sep) for sep in "、,，;； ")
+    return (head[:end + 1] if end >= limit // 2 else head) + "…"
+
+
+def metadata(text: str) -> str:
+    """A document property (title, subject, keywords, author) as every writer stores it."""
+    return clip(text, CORE_PROPERTY_LIMIT)
+
+
 def body_width_mm(orientation: str) -> float:
     width = PAGE[1] if orientation == "landscape" else PAGE[0]
     return width - 2 * MARGINS[orientation]

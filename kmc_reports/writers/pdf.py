@@ -24,7 +24,7 @@ from ..errors import KmcError
 from ..fonts import FontSet, missing_characters, register_reportlab
 from . import charts
 from .layout import (MARGINS, PAGE, SIZES, TOP_BOTTOM, body_width_mm, footer_parts,
-                     inline_markup)
+                     inline_markup, metadata)
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 _RULE = colors.HexColor("#7F8C9A")
@@ -76,8 +76,10 @@ class _Writer:
         templates.sort(key=lambda t: t.id != first)
         template = BaseDocTemplate(
             buf, pagesize=templates[0].pagesize, pageTemplates=templates,
-            title=self.doc.title, author=self.doc.author or "kmc-reports",
-            subject=self.doc.subject, keywords=self.doc.keywords, creator="kmc-reports",
+            # the same (cut) properties as the Word file of the same document
+            title=metadata(self.doc.title), author=metadata(self.doc.author or "kmc-reports"),
+            subject=metadata(self.doc.subject), keywords=metadata(self.doc.keywords),
+            creator="kmc-reports",
             invariant=1, lang="zh-TW", initialFontName=self.regular)  # no stray Helvetica
         story = []
         for i, section in enumerate(self.doc.sections):

@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.writer.excel import ExcelWriter
 
-from .layout import FIXED_TIME, MARGINS, TOP_BOTTOM
+from .layout import FIXED_TIME, MARGINS, TOP_BOTTOM, metadata
 from .zipfix import deterministic_zip
 
 THIN = Side(style="thin", color="808080")
@@ -82,7 +82,7 @@ def save(wb, title: str) -> bytes:
     """The workbook's bytes, the same for the same content."""
     p = wb.properties
     p.creator = p.lastModifiedBy = "kmc-reports"
-    p.title, p.language = title, "zh-TW"
+    p.title, p.language = metadata(title), "zh-TW"
     p.created = p.modified = p.lastPrinted = FIXED_TIME
     out = io.BytesIO()
     # Workbook.save stamps the current time as "modified"; ExcelWriter keeps ours.
