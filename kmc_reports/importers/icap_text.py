@@ -318,11 +318,22 @@ class _StreamReader:
                 if col == "duty" and row and all(c.col == "duty" for c in row) and \
                         chunk.split()[0] == row[0].lines[0].split()[0]:
                     col = "task"  # the duty's code again: a task printed with it
+                if col == "task" and row and row[-1].col == "task":
+                    # nothing printed between two tasks: one cell holds a block of tasks
+                    row[-1].lines.append(chunk)
+                    cur, self.last = row[-1], col
+                    continue
                 if row and not (col == "task" and all(c.col == "duty" for c in row)):
                     self.rows_.append([])
                     self.open, self.last = [], None
             else:
                 self._flush(col)
+                row = self.rows_[-1]
+                if col in ("output", "indicator", "level") and \
+                        any(c.coded and _ORDER[c.col] > _ORDER[col] for c in row):
+                    # an earlier column after later ones: the task's next row (another band)
+                    self.rows_.append([])
+                    self.open = []
             cur = _Cell(col, [chunk], True)
             self.rows_[-1].append(cur)
             self.open = [c for c in self.open if _ORDER[c.col] > _ORDER[col]]
@@ -394,10 +405,13 @@ class _StreamReader:
             if k > 0:
                 k -= 1
                 targets.insert(0, eligible[k])
-            elif isinstance(nxt, _Cell) and self._fits(nxt.col, text):
-                targets.insert(0, nxt)  # no other cell waits: the line above of the same cell
+            elif (col := self._new_column(lo, hi)) in ("duty", "task") and \
+                    isinstance(nxt, _Cell) and self._fits(nxt.col, text):
+                # no cell waits for it, and a duty or task never starts without its code:
+                # the line above of the same cell
+                targets.insert(0, nxt)
             else:
-                targets.insert(0, self._new_column(lo, hi))
+                targets.insert(0, col)
         targets = head + targets
         placed: dict[int, _Cell] = {}
         for (text, _), target in zip(pieces, targets):
