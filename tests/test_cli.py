@@ -37,6 +37,18 @@ def one_line_error(result, *words):
     return err
 
 
+def refused(result, *words):
+    """An import that refused a file: exit code 1, one error line on stderr naming it."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = [l for l in result.stderr.splitlines() if l.startswith("kmc-reports: error: ")]
+    assert len(errors) == 1, result.stderr
+    for w in words:
+        assert w in errors[0], errors[0]
+    assert "拒絕：" in result.stdout
+    return errors[0]
+
+
 def test_import_writes_one_yaml_per_standard(tmp_path):
     out = tmp_path / "out"
     result = run("import", *sorted(SOURCES.glob("*.txt")), "--out", out)
@@ -53,13 +65,13 @@ def test_import_writes_one_yaml_per_standard(tmp_path):
     ("隨便一段文字，不是職能基準。\n第二行\n".encode(), ["不是 iCAP 職能基準"]),
     (b"{\"a\": 1,", ["JSON 格式錯誤"]),
 ])
-def test_bad_files_fail_cleanly_and_write_nothing(tmp_path, content, words):
+def test_bad_files_are_refused_and_the_rest_imported(tmp_path, content, words):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
     out = tmp_path / "out"
     result = run("import", SOURCES / "KMC2432-001v4.txt", bad, "--out", out)
-    one_line_error(result, str(bad), *words)
-    assert not out.exists()  # the good file before it was not written either
+    refused(result, str(bad), *words)
+    assert sorted(p.name for p in out.iterdir()) == ["KMC2432-001v4.yaml"]  # no stray files
 
 
 def test_truncated_standard(tmp_path):
@@ -67,12 +79,12 @@ def test_truncated_standard(tmp_path):
     for cut in (text[: len(text) // 2], text[: text.index("主要職責")]):
         bad = tmp_path / "cut.txt"
         bad.write_text(cut, encoding="utf-8")
-        one_line_error(run("import", bad, "--out", tmp_path / "o"), "cut.txt", "KMC2432-002v4")
+        refused(run("import", bad, "--out", tmp_path / "o"), "cut.txt", "KMC2432-002v4")
         assert not (tmp_path / "o").exists()
 
 
 def test_missing_file():
-    one_line_error(run("import", "/nonexistent/x.txt"), "/nonexistent/x.txt", "找不到檔案")
+    refused(run("import", "/nonexistent/x.txt"), "/nonexistent/x.txt", "找不到檔案")
 
 
 def test_unknown_code(data):
@@ -104,7 +116,7 @@ def test_failed_import_leaves_existing_yaml_untouched(data, tmp_path):
     text = (SOURCES / "KMC2432-002v4.txt").read_text(encoding="utf-8")
     bad = tmp_path / "KMC2432-002v4.txt"
     bad.write_text(text[: len(text) // 2], encoding="utf-8")
-    one_line_error(run("import", bad, data=data))
+    refused(run("import", bad, data=data), str(bad))
     assert target.read_bytes() == before
     assert sorted(p.name for p in target.parent.iterdir()) == sorted(
         p.name for p in (ROOT / "data" / "standards").iterdir())
@@ -136,7 +148,7 @@ def test_real_process_exit_code_and_no_traceback(tmp_path):
     bad.write_bytes(b"")
     proc = subprocess.run([sys.executable, "-m", "kmc_reports", "import", str(bad)],
                           capture_output=True, text=True, cwd=tmp_path)
-    assert proc.returncode == 2
+    assert proc.returncode == 1  # a refused file; 2 is for bad usage
     assert proc.stderr.strip() == f"kmc-reports: error: {bad}: 空白檔案"
 
 

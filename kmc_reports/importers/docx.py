@@ -45,6 +45,12 @@ ODT_TYPES = ("application/vnd.oasis.opendocument.text",
 
 def read_package(data: bytes, path: str) -> str:
     """The tab-separated text (see :mod:`.layout`) of a DOCX or ODT file's bytes."""
+    return as_text(read_blocks(data, path))
+
+
+def read_blocks(data: bytes, path: str) -> list:
+    """The paragraphs (str) and tables (:class:`.layout.Table`) of a DOCX or ODT file's
+    body, in order.  KmcError if it is no such file or holds no iCAP main table."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())
@@ -64,7 +70,7 @@ def read_package(data: bytes, path: str) -> str:
     if not any(_is_main_header(b) for b in blocks):
         raise KmcError("不是 iCAP 職能基準：文件中找不到「主要職責／工作任務／行為指標」"
                        "的表格", path)
-    return as_text(blocks)
+    return blocks
 
 
 def _is_main_header(block) -> bool:
@@ -99,8 +105,9 @@ def _what_else(mime: str, names: set[str]) -> str:
     return f"（{mime}）" if mime else ""
 
 
-def _read(zf: zipfile.ZipFile, name: str, path: str, limit: int = _MAX_PART) -> bytes:
+def _read(zf: zipfile.ZipFile, name: str, path: str, limit: int | None = None) -> bytes:
     """A part's bytes, refusing one that inflates beyond ``limit`` (a zip bomb)."""
+    limit = _MAX_PART if limit is None else limit
     try:
         with zf.open(name) as fh:
             raw = fh.read(limit + 1)

@@ -383,12 +383,14 @@ class _StreamReader:
         pieces = [(p, i) for i, line in enumerate(self.buf) for p in split_cjk_gaps(line)]
         head: list[_Cell | str] = []
         if len(pieces) > 1 and pieces[1][1] == 0:
-            # cells' first lines joined on one baseline: one piece per cell, in column order
-            for text, line_no in pieces:
-                if line_no or len(head) == len(eligible):
-                    break
-                head.append(eligible[len(head)])
-            eligible = eligible[len(head) - 1:] if head else eligible
+            # cells' first lines joined on one baseline: one piece per cell, in column order.
+            # A cell whose last line only looked full has no piece: when the pieces do not
+            # fit the first cells, they are those nearest the next item.
+            first = [text for text, line_no in pieces if line_no == 0][:len(eligible)]
+            left, right = eligible[:len(first)], eligible[len(eligible) - len(first):]
+            head = left if all(self._fits(c.col, t) for c, t in zip(left, first)) or \
+                not all(self._fits(c.col, t) for c, t in zip(right, first)) else right
+            eligible = eligible[eligible.index(head[-1]):] if head else eligible
         targets: list[_Cell | str] = []
         k = len(eligible)
         for i in reversed(range(len(head), len(pieces))):

@@ -25,6 +25,7 @@ edges, heights are measured from the text.
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import statistics
@@ -34,11 +35,14 @@ from ..errors import KmcError
 from .layout import Table, as_text
 from .text import is_cjk
 
-_PAGE_MARK = re.compile(r"^(?:第\d+頁[，,]?(?:總共|共)\d+頁|第\d+頁|\d+/\d+|-?\d+-?|"
-                        r"page\d+(?:of\d+)?)$", re.I)
+_PAGE_MARK = re.compile(r"^第\d+頁[，,]?(?:總共|共)\d+頁$")
+_PAGE_NUMBER = re.compile(r"^(?:第\d+頁|\d+/\d+|[-–]?\d+[-–]?|(?:page|p\.)\d+(?:of\d+)?)$", re.I)
 _SPACES = re.compile(r"[\s\u3000]+")
-# The start of an item in a cell: a code (T1, T1.1, O1.1.1, P1.1, K01, S01, A01).
-_ITEM_START = re.compile(r"^[TOPKSA]\d+(?:\.\d+)*(?![\d.])")
+# The start of an item in a cell: a code (T1, T1.1, O1.1.1, P1.1, K01, S01, A01, V1).
+_ITEM_START = re.compile(r"^[TOPKSAV]\d+(?:\.\d+)*(?![\d.])")
+# Punctuation a line cannot start with (it goes to the line before with the character it
+# follows).
+_NO_LINE_START = set("。，、；：！？」』）〕】》〉﹚…‥,.;:!?)]}%")
 _BULLET = re.compile(r"^[\s\u3000]*[\-*•●⚫◆◇■□▪·‧\uf000-\uf8ff]")
 
 Box = tuple  # (x0, top, x1, bottom)
@@ -70,6 +74,7 @@ class _Page:
     chars: list[_Char]
     tables: list[list[Box]]  # the cell boxes of each table
     images: int
+    height: float
 
 
 def _load(data: bytes, path: str) -> list[_Page]:
@@ -86,7 +91,7 @@ def _load(data: bytes, path: str) -> list[_Page]:
                          for c in page.chars if c.get("upright", True) and c["text"]]
                 tables = [[tuple(map(float, cell)) for cell in t.cells]
                           for t in page.find_tables()] if chars else []
-                pages.append(_Page(chars, tables, len(page.images)))
+                pages.append(_Page(chars, tables, len(page.images), float(page.height)))
     except Exception as exc:  # pdfminer and pdfplumber raise many kinds for a bad file
         kind = f"{type(exc).__name__} {exc!r}".lower()
         if "password" in kind or "encrypt" in kind or "decrypt" in kind:
@@ -180,18 +185,27 @@ def _grid(cells: list[Box], chars: list[_Char]) -> _Grid:
     ys = _edges([c[1] for c in cells] + [c[3] for c in cells])
     nrow, ncol = len(ys) - 1, len(xs) - 1
     boxes = []
+    owner: dict[tuple[int, int], int] = {}  # grid place -> the box covering it
     for box in cells:
         c0, c1 = _index(xs, box[0]), _index(xs, box[2])
         r0, r1 = _index(ys, box[1]), _index(ys, box[3])
         if c1 > c0 and r1 > r0:
+            for r in range(r0, r1):
+                for c in range(c0, c1):
+                    owner.setdefault((r, c), len(boxes))
             boxes.append((box, r0, r1, c0))
     inside: list[list[_Char]] = [[] for _ in boxes]
     for ch in chars:  # in the cell holding its centre, else the nearest one
-        def distance(item) -> float:
-            (x0, top, x1, bottom), *_ = item
-            return max(x0 - ch.cx, 0, ch.cx - x1) + max(top - ch.cy, 0, ch.cy - bottom)
-        if boxes:
-            inside[min(range(len(boxes)), key=lambda i: distance(boxes[i]))].append(ch)
+        r = min(max(bisect.bisect(ys, ch.cy) - 1, 0), nrow - 1)
+        c = min(max(bisect.bisect(xs, ch.cx) - 1, 0), ncol - 1)
+        i = owner.get((r, c))
+        if i is None and boxes:
+            def distance(item) -> float:
+                (x0, top, x1, bottom), *_ = item
+                return max(x0 - ch.cx, 0, ch.cx - x1) + max(top - ch.cy, 0, ch.cy - bottom)
+            i = min(range(len(boxes)), key=lambda k: distance(boxes[k]))
+        if i is not None:
+            inside[i].append(ch)
     rows = [[""] * ncol for _ in range(nrow)]
     room: list[float | None] = [None] * ncol
     pitches: list[float] = []
@@ -221,6 +235,8 @@ class _Line:
     top: float
     bottom: float
     page: int
+    lead: float = 0.0  # width of what opens the line: a CJK character (with the punctuation
+    #                    that cannot start a line after it) or a Latin word
     first: bool = False  # the first thing on its page
     last: bool = False  # the last thing on its page
 
@@ -241,47 +257,67 @@ def _page_items(page: _Page, number: int) -> list:
         text = _line_text(line)
         if text.strip():
             items.append(_Line(text, min(c.x0 for c in line), max(c.x1 for c in line),
-                               min(c.top for c in line), max(c.bottom for c in line), number))
+                               min(c.top for c in line), max(c.bottom for c in line), number,
+                               _lead(line)))
     items.sort(key=lambda it: it.top)
     return items
 
 
-def _drop_furniture(pages: list[list]) -> None:
-    """Drop page numbers (「第 N 頁，總共 M 頁」) and running headers and footers: lines above
-    or below everything else that come back at the same place on several pages.  One that
-    changes from page to page only in its digits is dropped everywhere, a line printed the
-    same (a running title) after its first page."""
-    def margin_lines(items: list) -> list[_Line]:
+def _lead(line: list[_Char]) -> float:
+    chars = [c for c in line if not c.text.isspace()]
+    if not chars:
+        return 0.0
+    end = 1
+    if is_cjk(chars[0].text):
+        while end < len(chars) and chars[end].text in _NO_LINE_START:
+            end += 1
+    else:
+        while end < len(chars) and not is_cjk(chars[end].text) and \
+                chars[end].x0 - chars[end - 1].x1 <= _space_gap(chars[end - 1], chars[end]):
+            end += 1
+    return chars[end - 1].x1 - chars[0].x0
+
+
+def _drop_furniture(pages: list[list], heights: list[float]) -> None:
+    """Drop page numbers and running headers and footers: 「第 N 頁，總共 M 頁」 anywhere, and
+    lines in the top or bottom margin (above or below every table, in the outer eighth of the
+    page) that are a bare page number or come back at the same place on other pages.  One
+    that changes from page to page only in its digits is dropped everywhere; one printed the
+    same is dropped too, but for its first time above the tables (a running title, also the
+    title of the document)."""
+    def margin(items: list, height: float) -> list[tuple[_Line, bool]]:
+        """(line, above the tables) for the lines in the margins."""
         lines = [it for it in items if isinstance(it, _Line)]
         grids = [it for it in items if isinstance(it, _Grid)]
-        top = min((g.top for g in grids), default=float("inf"))
-        bottom = max((g.bottom for g in grids), default=float("-inf"))
-        return [ln for ln in lines[:2] + lines[-2:] if ln.bottom <= top or ln.top >= bottom]
+        top = min([g.top for g in grids] + [height / 8])
+        bottom = max([g.bottom for g in grids] + [height * 7 / 8])
+        return [(ln, ln.bottom <= top) for ln in lines if ln.bottom <= top or ln.top >= bottom]
 
     def place(ln: _Line) -> tuple[str, int]:
         return re.sub(r"\d+", "#", _key(ln.text)), round(ln.top / 3)
 
+    margins = [margin(items, h) for items, h in zip(pages, heights)]
     texts: dict[tuple[str, int], set[str]] = {}
     count: dict[tuple[str, int], int] = {}
-    for items in pages:
-        for key in {place(ln) for ln in margin_lines(items)}:
+    for lines in margins:
+        for key in {place(ln) for ln, _ in lines}:
             count[key] = count.get(key, 0) + 1
-        for ln in margin_lines(items):
+        for ln, _ in lines:
             texts.setdefault(place(ln), set()).add(_key(ln.text))
     kept_once: set[str] = set()
-    for items in pages:
-        margin = {id(ln) for ln in margin_lines(items)}
-        kept = []
-        for it in items:
-            if isinstance(it, _Line):
-                if _PAGE_MARK.match(_key(it.text)):
-                    continue
-                if id(it) in margin and count.get(place(it), 0) > 1:
-                    if len(texts[place(it)]) > 1 or _key(it.text) in kept_once:
-                        continue  # a page number, or a running title after its first page
-                    kept_once.add(_key(it.text))
-            kept.append(it)
-        items[:] = kept
+    for items, lines in zip(pages, margins):
+        drop = set()
+        for ln, above in lines:
+            key = place(ln)
+            if _PAGE_NUMBER.match(_key(ln.text)):
+                drop.add(id(ln))
+            elif count[key] > 1:
+                if len(texts[key]) == 1 and above and _key(ln.text) not in kept_once:
+                    kept_once.add(_key(ln.text))
+                else:
+                    drop.add(id(ln))
+        items[:] = [it for it in items if id(it) not in drop and not (
+            isinstance(it, _Line) and _PAGE_MARK.match(_key(it.text)))]
 
 
 def _same_columns(a: _Grid, b: _Grid) -> bool:
@@ -295,47 +331,52 @@ class _Table:
     last: _Grid  # its part on the latest page
     rows: list[list[str]]
 
+    def header(self) -> list[str]:
+        return [_key(c) for c in self.rows[0]] if self.rows else []
+
+    def is_main(self) -> bool:
+        """The main table: 主要職責｜工作任務｜工作產出｜行為指標｜職能級別｜K｜S."""
+        return any("行為指標" in h for h in self.header())
+
     def level_column(self) -> int | None:
-        """The 職能級別 column of the main table (主要職責｜工作任務｜…｜行為指標｜職能級別…)."""
-        head = [_key(c) for c in self.rows[0]] if self.rows else []
-        if not any("行為指標" in h for h in head):
+        if not self.is_main():
             return None
-        return next((i for i, h in enumerate(head) if "級別" in h), None)
+        return next((i for i, h in enumerate(self.header()) if "級別" in h), None)
 
 
-def _full(grid: _Grid) -> set[int]:
-    """The columns whose cell over the last row is filled down to its bottom, as far as the
-    tallest one (a line of slack: a paragraph may keep its last two lines together)."""
+def _filled_to_bottom(grid: _Grid) -> set[int]:
+    """The columns whose text, in the cell over the last row, goes down as far as the
+    tallest one's (less than half a line higher): the cells a page break can have cut."""
     rooms = [r for r in grid.room if r is not None]
     if not rooms:
         return set()
     least = min(rooms)
-    return {c for c, r in enumerate(grid.room) if r is not None and r - least <= 1.2 * grid.pitch}
+    return {c for c, r in enumerate(grid.room) if r is not None and r - least < 0.6 * grid.pitch}
 
 
 def _continues(table: _Table, row: list[str]) -> bool:
     """Does the first row under the header on a new page go on with the last row of the page
     before (a row cut by the page break) rather than start a new one?
 
-    Only the columns whose text filled the cut row down to the page break can go on; a row
-    that has text in any other column is a new row, and so is a row of the main table that
-    prints a level (the level stands at the top of its row).  A row whose text in some column
-    does not start with a code goes on.  Left: every cell starts with a code — in the main
-    table the cut row goes on (a level cell empty), in other tables it is a new row."""
+    Only the columns whose text filled the cut row down to the page break can go on: a row
+    with text in any other column is a new row, and so is a row of the main table that prints
+    a level (a level stands at the top of its row).  Then a row whose text in some column does
+    not start with a code goes on.  Left: every cell starts with a code (the break fell between
+    two items of a cell) — in the main table, whose rows print a level or sit beside a merged
+    one, that is the cut row going on; in other tables a new row."""
     filled = [i for i, c in enumerate(row) if c.strip()]
     if not filled:
         return True
     if not table.rows or not any(c.strip() for c in table.rows[-1]):
         return False
-    level = table.level_column()
-    if level is not None and level in filled:
+    if table.level_column() in filled:
         return False
-    full = _full(table.last)
-    if any(i not in full for i in filled):
+    cut = _filled_to_bottom(table.last)
+    if any(i not in cut for i in filled):
         return False
     if any(not _ITEM_START.match(row[i].strip()) for i in filled):
         return True
-    return level is not None
+    return table.is_main()
 
 
 def _blocks(pages: list[list]) -> list:
@@ -376,8 +417,8 @@ def _join(table: _Table, part: _Grid) -> None:
 
 
 def _layout(blocks: list) -> list:
-    """Paragraphs (str) and tables (layout.Table): a line that reaches the right edge of the
-    text goes on in the next line, unless that starts with a bullet."""
+    """Paragraphs (str) and tables (layout.Table): a line the right edge of the text wrapped
+    goes on in the next line (see :func:`_wraps`)."""
     grids = [b.first for b in blocks if isinstance(b, _Table)]
     lines = [b for b in blocks if isinstance(b, _Line)]
     right = max([g.xs[-1] for g in grids] + [ln.x1 for ln in lines] or [0.0])
@@ -388,16 +429,27 @@ def _layout(blocks: list) -> list:
             out.append(Table(b.rows))
             prev = None
             continue
-        if prev is not None:
-            size = max(prev.bottom - prev.top, 1.0)
-            near = b.top - prev.bottom < size if b.page == prev.page else prev.last and b.first
-            if prev.x1 >= right - 2.5 * size and near and not _BULLET.match(b.text):
-                out[-1] = _glue(out[-1], b.text)
-                prev = b
-                continue
-        out.append(b.text)
+        if prev is not None and _wraps(prev, b, right):
+            out[-1] = _glue(out[-1], b.text)
+        else:
+            out.append(b.text)
         prev = b
     return out
+
+
+def _wraps(line: _Line, nxt: _Line, right: float) -> bool:
+    """Is `nxt` the rest of the paragraph of `line`, wrapped at the right edge?  Yes when what
+    opens `nxt` (a CJK character, a Latin word) would not have fitted at the end of `line`,
+    and `nxt` opens no paragraph of its own (a bullet, an indent: a printed space or a start
+    right of the line above) and follows `line` closely."""
+    size = max(line.bottom - line.top, 1.0)
+    if right - line.x1 >= nxt.lead - 0.1 * size:
+        return False
+    if _BULLET.match(nxt.text) or nxt.text[:1].isspace() or nxt.x0 > line.x0 + 0.5 * size:
+        return False
+    if nxt.page == line.page:
+        return nxt.top - line.bottom < size
+    return line.last and nxt.first
 
 
 def _glue(a: str, b: str) -> str:
@@ -417,5 +469,5 @@ def read_pdf(data: bytes, path: str) -> str:
         raise KmcError("此 PDF 沒有文字層（可能是掃描檔），無法讀出內容；請改用原始的 PDF、"
                        "DOCX 或文字檔，或先以文字辨識（OCR）加上文字層", path)
     items = [_page_items(p, n) for n, p in enumerate(pages)]
-    _drop_furniture(items)
+    _drop_furniture(items, [p.height for p in pages])
     return as_text(_layout(_blocks(items)))
