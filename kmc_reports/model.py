@@ -74,6 +74,11 @@ class Band(_Model):
     shared_with: list[_code(r"^T\d+(?:\.\d+)?$")] = []
     items_shared: bool = False
 
+    @property
+    def level_label(self) -> str:
+        """The level as documents print it: the number, else what the source printed."""
+        return level_label(self.level, self.printed_level)
+
 
 class Task(_Model):
     """A task (工作任務).  Its code is normally T1.1; some converted standards print only the
@@ -89,7 +94,12 @@ class Task(_Model):
 
     @property
     def levels(self) -> list[int]:
+        """The task's levels 1–6 (a band printed without one has none)."""
         return sorted({b.level for b in self.bands if b.level is not None})
+
+    @property
+    def level_label(self) -> str:
+        return "、".join(dict.fromkeys(b.level_label for b in self.bands if b.level_label))
 
     @property
     def outputs(self) -> list[Output]:
@@ -224,6 +234,10 @@ class Standard(_Model):
                                 f"但 {other} 不是主要職責 {duty.code} 的其他工作任務")
         return self
 
+    @property
+    def level_label(self) -> str:
+        return level_label(self.level, self.printed_level)
+
     # -- navigation -----------------------------------------------------------------
     def tasks(self) -> Iterator[tuple[Duty, Task]]:
         for duty in self.duties:
@@ -271,6 +285,10 @@ class Standard(_Model):
     def occupation_code(self) -> str:
         m = re.match(r"^[A-Z]{3}(\d{4})-", self.code)
         return m.group(1) if m else ""
+
+
+def level_label(level: int | None, printed: str) -> str:
+    return str(level) if level is not None else printed
 
 
 def code_key(code: str) -> tuple:

@@ -96,7 +96,8 @@ def competencies(std: Standard, kind: str) -> list[Competency]:
                 c = found.setdefault((r.code, r.name), Competency(r.code, r.name))
                 if task.code not in c.tasks:
                     c.tasks.append(task.code)
-                c.levels.append(band.level)
+                if band.level is not None:
+                    c.levels.append(band.level)
     return sorted(found.values(), key=lambda c: (code_key(c.code), c.name))
 
 

@@ -286,7 +286,8 @@ def items_of(std: Standard) -> list[Item]:
             for band in task.bands:
                 for ref in getattr(band, attr):
                     tasks[ref.code][task.code] = None
-                    levels[ref.code].add(band.level)
+                    if band.level is not None:
+                        levels[ref.code].add(band.level)
         domain = _domain(n for names in catalogue.values() for n in names)
         out += [Item(std.code, kind, code, tuple(names), tuple(tasks[code]),
                      tuple(sorted(levels[code])), domain)

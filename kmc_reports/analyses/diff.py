@@ -132,7 +132,7 @@ def _header(old: Standard, new: Standard) -> list[Change]:
         return "；".join(c.name + (f"（{c.code}）" if c.code else "") for c in items)
 
     fields = [("職能基準名稱", old.name, new.name),
-              ("基準級別", str(old.level), str(new.level)),
+              ("基準級別", old.level_label, new.level_label),
               ("工作描述", old.description, new.description)]
     for label, attr in (("職類別", "job_categories"), ("職業別", "occupations"),
                         ("行業別", "industries")):
@@ -152,7 +152,7 @@ def _body(old: Standard, new: Standard) -> list[Change]:
     for kind, items in (("indicator", _indicators), ("output", _outputs)):
         _compare(kind, items(old), items(new), out, gone, born)
     for a, b in tasks:
-        if [x.level for x in a.obj.bands] != [x.level for x in b.obj.bands]:
+        if [x.level_label for x in a.obj.bands] != [x.level_label for x in b.obj.bands]:
             out.append(Change("level", "changed", b.place, _levels(a.obj), _levels(b.obj)))
     for kind, letter, attr in (("knowledge", "K", "knowledge"), ("skill", "S", "skills")):
         catalogue, _, _ = _compare(kind, _catalogue(old, letter), _catalogue(new, letter), out)
@@ -195,8 +195,8 @@ def _attitudes(std: Standard) -> list[_Item]:
 def _levels(task: Task) -> str:
     """「3」, or per band 「3（P1.1.1、P1.1.2）；4（P1.1.3）」 for a task of several levels."""
     if len(task.bands) == 1:
-        return str(task.level)
-    return "；".join(f"{b.level}（{'、'.join(p.code for p in b.indicators)}）"
+        return task.level_label
+    return "；".join(f"{b.level_label}（{'、'.join(p.code for p in b.indicators)}）"
                     for b in task.bands)
 
 

@@ -123,6 +123,8 @@ def occupation_code(std: Standard) -> Iterator[Finding]:
 @rule
 def level_distance(std: Standard) -> Iterator[Finding]:
     """A task far from the standard's level is usually a mistyped level."""
+    if std.level is None:
+        return
     for _, task in std.tasks():
         far = [lv for lv in task.levels if abs(lv - std.level) > 1]
         if far:

@@ -283,13 +283,21 @@ def _items(std: Standard, refs: list[Ref], skip_items) -> list[Item]:
     return sorted(seen.values(), key=lambda i: code_key(i.code))
 
 
+def planning_level(std: Standard, band: Band) -> int:
+    """The level a course plans a band for: its own, else the standard's, else 3 (the most
+    common level of iCAP tasks).  Only the plan assumes it; the model never guesses."""
+    return band.level or std.level or 3
+
+
 def _indicators(std: Standard, task_code: str, band: Band) -> list[Indicator]:
-    return [Indicator(std.code, task_code, p.code, p.text, band.level) for p in band.indicators]
+    return [Indicator(std.code, task_code, p.code, p.text, planning_level(std, band))
+            for p in band.indicators]
 
 
 def _row(std: Standard, duty: Duty, task: Task, skip_items) -> TaskRow:
     return TaskRow(
-        std.code, duty.code, task.code, task.name, max(task.levels),
+        std.code, duty.code, task.code, task.name,
+        max(planning_level(std, b) for b in task.bands),
         [p for b in task.bands for p in _indicators(std, task.code, b)],
         _items(std, task.knowledge, skip_items), _items(std, task.skills, skip_items),
         [Item(std.code, o.code or "", o.name) for o in task.outputs])
@@ -300,7 +308,7 @@ def _unit(choice: UnitChoice, skip_items, levels: Mapping[int, str],
     """One unit; a K or S item an earlier unit already teaches is not taught again
     (``taught`` collects them in course order)."""
     std, bands = choice.standard, [(t, b) for t in choice.tasks for b in t.bands]
-    level = max(b.level for _, b in bands)
+    level = max(planning_level(std, b) for _, b in bands)
     pairs = [(p, b) for t, b in bands for p in _indicators(std, t.code, b)]
     indicators = [p for p, _ in pairs]
     objectives = [_objective(p, b, levels) for p, b in pairs]

@@ -37,7 +37,7 @@ def upskill_exclusions(source: Standard, target: Standard, cw: Crosswalk) -> dic
         best = max(((fuzz.ratio(normalise(task.name), normalise(t.name)), t)
                     for _, t in source.tasks()), key=lambda x: x[0], default=(0, None))
         score, same = best
-        if same is not None and score >= SAME_TASK_NAME and max(task.levels) <= max(same.levels):
+        if same is not None and score >= SAME_TASK_NAME and max(task.levels, default=0) <= max(same.levels, default=0):
             out[f"{target.code} {task.code}"] = (
                 f"與 {source.code} 的 {same.code} {same.name} 相同（名稱相似 {score:.0f}%，"
                 f"所需知識與技能皆已具備，級別未提高）")

@@ -118,7 +118,8 @@ def _rows(std: Standard):
         for task in duty.tasks:
             for band in task.bands:
                 for p in band.indicators:
-                    yield ["行為指標", p.code, f"{task.code} {task.name}", p.text, band.level]
+                    yield ["行為指標", p.code, f"{task.code} {task.name}", p.text,
+                           band.level if band.level is not None else band.printed_level]
     for kind, label in (("K", "知識"), ("S", "技能")):
         for c in competencies(std, kind):
             level = int(c.level_text) if c.level_text.isdigit() else c.level_text

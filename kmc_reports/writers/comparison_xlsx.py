@@ -62,7 +62,7 @@ def _overview(ws, standards: list[Standard], cw: Crosswalk) -> None:
         v = o.version
         cats = std.categories
         _row(ws, row, [
-            std.code, std.name, std.level,
+            std.code, std.name, std.level_label,
             "、".join(f"{c.name}（{c.code}）" for c in cats.job_categories),
             "、".join(f"{c.name}（{c.code}）" for c in cats.occupations),
             "、".join(f"{c.name}（{c.code}）" for c in cats.industries),
