@@ -30,7 +30,7 @@ import jinja2
 from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, ListBlock,
                        ListItem, PageBreak, Paragraph, Run, Section, Spacer, Table, grid)
 from .errors import KmcError
-from .views import named
+from .views import block_tasks, named
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 # expat's messages for malformed markup, as a template author reads them
@@ -53,6 +53,7 @@ def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["hours"] = hours
     env.globals["named"] = named
+    env.globals["block_tasks"] = block_tasks
     return env
 
 

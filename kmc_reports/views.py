@@ -15,7 +15,9 @@ from .model import Band, Duty, Ref, Standard, Task, code_key
 @dataclass
 class ProfileRow:
     """One row of the iCAP table: one level band of one task.  A cell object is set only in
-    the row where that (possibly merged) cell starts, with its span."""
+    the row where that (possibly merged) cell starts, with its span.  ``block`` lists the
+    tasks printed in the row's task cell: the task itself, or every task of a block whose
+    outputs and indicators name no task (printed in one row, as the source did)."""
 
     duty: Duty | None
     duty_span: int
@@ -24,6 +26,14 @@ class ProfileRow:
     band: Band
     shared: Band | None  # the level/K/S cell, where it starts
     shared_span: int
+    block: list[Task] = field(default_factory=list)
+
+
+def block_tasks(duty: Duty, band: Band, task: Task) -> list[Task]:
+    """The tasks whose items ``band`` holds: its own task, or a whole block's."""
+    if not band.items_shared:
+        return [task]
+    return [task] + [t for t in duty.tasks if t.code in band.shared_with]
 
 
 def profile_rows(std: Standard) -> list[ProfileRow]:
@@ -32,13 +42,18 @@ def profile_rows(std: Standard) -> list[ProfileRow]:
         start = len(rows)
         prev_key = None
         shared_start = None
+        in_block: set[str] = set()
         for task in duty.tasks:
+            if task.code in in_block:
+                continue  # printed in its block's row
             for i, band in enumerate(task.bands):
                 key = (tuple(sorted([task.code, *band.shared_with], key=code_key)), band.level,
                        tuple((r.code, r.name) for r in band.knowledge),
                        tuple((r.code, r.name) for r in band.skills))
+                block = block_tasks(duty, band, task)
+                in_block.update(t.code for t in block[1:])
                 row = ProfileRow(None, 0, task if i == 0 else None,
-                                 len(task.bands) if i == 0 else 0, band, None, 0)
+                                 len(task.bands) if i == 0 else 0, band, None, 0, block)
                 if band.shared_with and key == prev_key and shared_start is not None:
                     rows[shared_start].shared_span += 1
                 else:

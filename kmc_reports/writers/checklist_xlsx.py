@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from ..errors import KmcError
 from ..model import Standard
-from ..views import RATING_SCALE, competencies, named
+from ..views import RATING_SCALE, block_tasks, competencies, named
 from .xlsx import BORDER as _BORDER
 from .xlsx import CENTER as _CENTER
 from .xlsx import INPUT_FILL as _INPUT
@@ -117,8 +117,9 @@ def _rows(std: Standard):
         yield f"{duty.code} {duty.name}"
         for task in duty.tasks:
             for band in task.bands:
+                tasks = "、".join(f"{t.code} {t.name}".strip() for t in block_tasks(duty, band, task))
                 for p in band.indicators:
-                    yield ["行為指標", p.code, f"{task.code} {task.name}", p.text,
+                    yield ["行為指標", p.code, tasks, p.text,
                            band.level if band.level is not None else band.printed_level]
     for kind, label in (("K", "知識"), ("S", "技能")):
         for c in competencies(std, kind):
