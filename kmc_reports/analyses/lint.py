@@ -147,6 +147,11 @@ def _belongs(task: Task, code: str) -> bool:
     return _parts(code)[:2] == _parts(task.code)
 
 
+def _names_task(code: str) -> bool:
+    """A three-level code (P1.2.3) names its task; a two-level one (P1.2) does not."""
+    return len(_parts(code)) == 3
+
+
 def _missing(numbers: Iterable[int]) -> list[int]:
     have = set(numbers)
     return [n for n in range(1, max(have, default=0) + 1) if n not in have]
@@ -164,7 +169,8 @@ def code_gap(std: Standard) -> Iterator[Finding]:
     for n in _missing(_num(d.code) for d in std.duties):
         yield gap(f"T{n}", "主要職責")
     for duty in std.duties:
-        for n in _missing(_num(t.code) for t in duty.tasks):
+        own = [t.code for t in duty.tasks if t.code.startswith(duty.code + ".")]
+        for n in _missing(_num(c) for c in own):
             yield gap(f"{duty.code}.{n}", f"{duty.code} 的工作任務")
     for _, task in std.tasks():
         tail = task.code[1:]
@@ -189,10 +195,13 @@ def code_gap(std: Standard) -> Iterator[Finding]:
 @rule
 def foreign_code(std: Standard) -> Iterator[Finding]:
     """An indicator or output numbered for another task was put in the wrong row."""
+    blocks = std.tasks_with_unassigned_items()
     for _, task in std.tasks():
+        if task.code in blocks or "." not in task.code:
+            continue  # items of a block, or of a task printed without its own code
         codes = [p.code for p in task.indicators] + [o.code for o in task.outputs if o.code]
         for code in codes:
-            if not _belongs(task, code):
+            if _names_task(code) and not _belongs(task, code):
                 yield Finding("foreign-code", "error", std.code, f"{task.code}/{code}",
                               f"{code} 列在 {task.code} 之下，但代碼屬於 "
                               f"T{'.'.join(map(str, _parts(code)[:2]))}")
@@ -294,7 +303,7 @@ def stray_space(std: Standard) -> Iterator[Finding]:
     for place, text in _texts(std):
         m = _STRAY_SPACE.search(text)
         if m:
-            snippet = text[max(0, m.start() - 6):m.end() + 6]
+            snippet = " ".join(text[max(0, m.start() - 6):m.end() + 6].split())
             yield Finding("stray-space", "info", std.code, place,
                           f"{place} 中文字間有多餘空格：「{snippet}」")
 
@@ -349,6 +358,108 @@ def _codes(std: Standard) -> set[str]:
     for _, task in std.tasks():
         out |= {task.code} | _task_codes(task)
     return out
+
+
+@rule
+def odd_level(std: Standard) -> Iterator[Finding]:
+    """A level cell that is not one level 1–6 (「34」, 「4級以上」) or is empty: the
+    importer keeps what was printed and sets no level, so reports and syllabi cannot use it."""
+    def finding(place: str, what: str, printed: str) -> Finding:
+        shown = f"印為「{printed}」，不是 1–6 級" if printed else "沒有印出"
+        return Finding("odd-level", "warning", std.code, place, f"{what}{shown}；未設定級別")
+
+    if std.level is None:
+        yield finding("level", "基準級別", std.printed_level)
+    for _, task in std.tasks():
+        for band in task.bands:
+            if band.level is None:
+                yield finding(task.code, f"{task.code} 職能級別", band.printed_level)
+
+
+@rule
+def duplicate_code(std: Standard) -> Iterator[Finding]:
+    """One code printed twice with different texts (two P1.5, two S06 in one cell): one of
+    them is a typo in the source, and reports cannot tell the two apart."""
+    reported: set[tuple[str, str, str]] = set()  # a merged cell's slip once, not per task
+    for _, task in std.tasks():
+        for band in task.bands:
+            for what, items, attr in (("行為指標", band.indicators, "text"),
+                                      ("工作產出", band.outputs, "name"),
+                                      ("知識", band.knowledge, "name"),
+                                      ("技能", band.skills, "name")):
+                seen: dict[str, str] = {}
+                for item in items:
+                    text = getattr(item, attr)
+                    key = (item.code or "", squash(seen.get(item.code or "", "")), squash(text))
+                    if item.code in seen and key[1] != key[2] and key not in reported:
+                        reported.add(key)
+                        yield Finding("duplicate-code", "error", std.code,
+                                      f"{task.code}/{item.code}",
+                                      f"{item.code} 在 {task.code} 印了兩次，內容不同"
+                                      f"（{what}）：{_quote(seen[item.code])}／{_quote(text)}")
+                    elif item.code:
+                        seen.setdefault(item.code, text)
+
+
+@rule
+def task_structure(std: Standard) -> Iterator[Finding]:
+    """Where the table's structure departs from its codes: a task printed under another
+    duty (its own duty is missing from the table), a task printed with only its duty's code,
+    a block of tasks whose outputs and indicators name no task."""
+    duties = {d.code for d in std.duties}
+    for duty, task in std.tasks():
+        own = task.code.split(".")[0]
+        if own != duty.code:
+            missing = "沒有印出" if own not in duties else "另列他處"
+            yield Finding("task-structure", "warning", std.code, task.code,
+                          f"工作任務 {task.code} 印在主要職責 {duty.code} 之下"
+                          f"（主要職責 {own} {missing}）")
+        if "." not in task.code:
+            yield Finding("task-structure", "warning", std.code, task.code,
+                          f"工作任務只印出主要職責的代碼 {task.code}"
+                          + ("，沒有名稱" if not task.name else ""))
+        for band in task.bands:
+            if band.items_shared:
+                tasks = _join([task.code, *band.shared_with])
+                yield Finding("task-structure", "info", std.code, task.code,
+                              f"{tasks} 共用一個區塊，其工作產出與行為指標沒有標明屬於哪一項"
+                              f"工作任務（課程與檢核表以整個區塊處理）")
+
+
+_PLACEHOLDERS = {"unknown", "n/a", "na", "none", "null", "未知", "無資料", "-", "—"}
+_FOREIGN = re.compile(r"(?<![A-Za-z0-9])([KSA])\d{2,}(?![\d.])")
+_HEADINGS = re.compile(r"^(?:基準更新紀錄|說明與補充事項|職能基準代碼|職能基準名稱|所屬類別|工作描述|"
+                       r"基準級別|主要職責|工作任務|行為指標|職能內涵.*)$")
+_FURNITURE = re.compile(r"職能內涵\s*[（(]\s*[KSA]\s*=|第\s*\d+\s*頁\s*[，,]\s*(?:總共|共)")
+
+
+@rule
+def damaged_text(std: Standard) -> Iterator[Finding]:
+    """Text that carries another cell's content or a placeholder: an indicator ending in
+    「4 K01 職業安全衛生相關規範」, an attitude list as a duty name, a leaked heading
+    「基準更新紀錄」 among the notes, 「Unknown」 as a name.  The source is damaged; the
+    import keeps what was printed, so users must see it here."""
+    def find(place: str, message: str) -> Finding:
+        return Finding("damaged-text", "warning", std.code, place, message)
+
+    for duty in std.duties:
+        if squash(duty.name).lower() in _PLACEHOLDERS:
+            yield find(duty.code, f"{duty.code} 名稱為佔位字「{duty.name}」（來源沒有名稱）")
+        elif not duty.name:
+            yield find(duty.code, f"{duty.code} 沒有名稱")
+    for place, text in _texts(std):
+        flat = squash(text)
+        codes = sorted({m.group(0) for m in _FOREIGN.finditer(text)}, key=code_key)
+        kinds = {c[0] for c in codes}
+        if place.startswith(("T", "P", "O")) and codes and not (
+                place.startswith(("K", "S")) and kinds == {place[0]}):
+            yield find(place, f"{place} 含有其他欄位的代碼 {'、'.join(codes)}：{_quote(text, 40)}")
+        elif _FURNITURE.search(text):
+            yield find(place, f"{place} 含有表頭或頁首文字：{_quote(text, 40)}")
+        elif place.startswith("notes") and _HEADINGS.match(flat):
+            yield find(place, f"說明與補充事項中混入標題「{flat}」")
+        elif flat.lower() in _PLACEHOLDERS and not place.startswith("T"):
+            yield find(place, f"{place} 為佔位字「{text}」")
 
 
 @rule

@@ -1,0 +1,116 @@
+"""The 14 real standards of ../shared/real as OCS JSON and as pdftotext text: every field as
+the gold, what is odd kept and warned about, and lint showing users what the source damaged."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kmc_reports.analyses.lint import lint_all
+from kmc_reports.importers import import_file
+from real_gold import REAL, compare, load_gold
+
+CODES = sorted(p.stem for p in (REAL / "gold").glob("*.json"))
+EXT = {"ocs-json": "json", "text": "txt"}
+
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is not beside the checkout")
+
+
+@pytest.fixture(scope="module")
+def imported():
+    """(form, code) -> (Standard, warnings)."""
+    out = {}
+    for form, ext in EXT.items():
+        for code in CODES:
+            warnings: list[str] = []
+            out[form, code] = (import_file(REAL / form / f"{code}.{ext}", warnings.append),
+                               warnings)
+    return out
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_ocs_json_gives_every_gold_field(imported, code):
+    right, total, wrong = compare(imported["ocs-json", code][0],
+                                  load_gold(REAL / "gold" / f"{code}.json"))
+    assert wrong == [] and right == total
+
+
+def test_text_copies_give_at_least_98_percent_of_gold_fields(imported):
+    right = total = 0
+    for code in CODES:
+        r, t, wrong = compare(imported["text", code][0], load_gold(REAL / "gold" / f"{code}.json"))
+        print(f"{code}: {r}/{t}", wrong)
+        assert r / t >= 0.9, (code, wrong)
+        right, total = right + r, total + t
+    print(f"text: {right}/{total} = {right / total:.3f}")
+    assert right / total >= 0.98
+
+
+_FURNITURE = re.compile(r"職能內涵|knowledge|skills|第\s*\d+\s*頁|總共\s*\d+\s*頁")
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_no_header_row_or_page_furniture_in_any_cell(imported, code):
+    std = imported["text", code][0]
+    texts = [d.name for d in std.duties]
+    for _, t in std.tasks():
+        texts.append(t.name)
+        for b in t.bands:
+            texts += [o.name for o in b.outputs] + [p.text for p in b.indicators]
+            texts += [r.name for r in b.knowledge + b.skills]
+    assert [x for x in texts if _FURNITURE.search(x)] == []
+
+
+def test_odd_structures_are_kept_with_warnings(imported):
+    kps, warnings = imported["ocs-json", "KPS3334-004v4"]
+    assert [t.code for t in kps.duties[0].tasks] == ["T1.1", "T1.2", "T1.3", "T2.1", "T2.2", "T2.3"]
+    assert any("T2.1 印在主要職責 T1 之下" in w for w in warnings)
+    ava, warnings = imported["text", "AVA2173-005v3"]
+    block = ava.task("T1.1").bands[0]
+    assert block.items_shared and block.shared_with == [f"T1.{n}" for n in range(2, 8)]
+    assert [p.code for p in block.indicators] == ["P1.1", "P1.2", "P1.3", "P1.4", "P1.5", "P1.5"]
+    assert not ava.task("T1.5").indicators  # P1.5 does not name T1.5: two-level codes
+    cap, _ = imported["text", "CAP2421-001"]
+    assert [(t.code, t.name) for _, t in cap.tasks()] == [("T1", ""), ("T2", ""), ("T3", ""),
+                                                           ("T4", "")]
+    assert imported["ocs-json", "LLS2619-005"][0].code == "LLS2619-005"  # no vN
+
+
+def test_lint_shows_what_the_sources_damaged(imported):
+    stds = [imported["ocs-json", c][0] for c in CODES]
+    found = {(f.standard, f.id, f.place) for f in lint_all(stds)}
+    for expected in [
+            ("AVA2173-005v3", "duplicate-code", "T1.1/P1.5"),
+            ("AVA2173-005v3", "duplicate-code", "T1.1/S06"),
+            ("AVA2173-005v3", "damaged-text", "T1"),  # an attitude list as duty name
+            ("AVA2173-005v3", "task-structure", "T1.1"),  # one block for seven tasks
+            ("IDC2172-002v3", "duplicate-code", "T1.2/O1.2.1"),
+            ("KPS3334-004v4", "task-structure", "T2.1"),  # duty T2 missing
+            ("CAP2421-001", "task-structure", "T1"),  # a task printed with T1 only
+            ("CAP2421-001", "damaged-text", "T1"),  # 「Unknown」
+            ("LLS2619-005", "damaged-text", "notes.qualifications"),  # 基準更新紀錄
+            ("MPD3114-002v2", "truncated", "P2.1.4")]:
+        assert expected in found
+    assert not any(f[1] == "foreign-code" for f in found)  # two-level codes name no task
+    # one finding per slip, not one per task of a merged cell
+    assert sum(1 for f in found if f[:2] == ("AVA2173-005v3", "duplicate-code")) == 2
+
+
+def test_levels_that_are_not_one_level_are_kept_as_printed_and_linted(tmp_path):
+    import json
+
+    doc = json.loads((REAL / "ocs-json" / "BAS1219-001v4.json").read_text(encoding="utf-8"))
+    doc["ocs_profile"]["ocs_level"] = None
+    blocks = doc["ocs_content"]["ocu_units"][0]["tasks"][0]["competency_blocks"]
+    blocks[0]["competency_level"] = "4級以上"
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    warnings: list[str] = []
+    std = import_file(path, warnings.append)
+    assert std.level is None and std.task("T1.1").level is None
+    assert std.task("T1.1").bands[0].printed_level == "4級以上"
+    assert std.task("T1.1").level_label == "4級以上"
+    assert len([w for w in warnings if "不推定級別" in w]) == 2
+    found = {(f.id, f.place) for f in lint_all([std])}
+    assert {("odd-level", "level"), ("odd-level", "T1.1")} <= found
