@@ -114,3 +114,17 @@ def test_levels_that_are_not_one_level_are_kept_as_printed_and_linted(tmp_path):
     assert len([w for w in warnings if "不推定級別" in w]) == 2
     found = {(f.id, f.place) for f in lint_all([std])}
     assert {("odd-level", "level"), ("odd-level", "T1.1")} <= found
+
+
+def test_a_code_glued_to_the_text_before_it_is_split_with_a_warning(tmp_path):
+    from conftest import SOURCES
+
+    text = (SOURCES / "KMC2432-002v4.txt").read_text(encoding="utf-8")
+    text = text.replace("O1.2.1 活動分析報告", "O1.2.1 活動分析報告O.1.2.2市場區隔表", 1)
+    path = tmp_path / "glued.txt"
+    path.write_text(text, encoding="utf-8")
+    warnings: list[str] = []
+    std = import_file(path, warnings.append)
+    assert [(o.code, o.name) for o in std.task("T1.2").outputs] == [
+        ("O1.2.1", "活動分析報告"), ("O1.2.2", "市場區隔表")]
+    assert any("O.1.2.2 黏在前一段文字之後" in w for w in warnings)

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Band, Duty, FootnoteRef, Indicator, Output, Ref, Task, squash
-from .text import (Marker, clean, code_parts, join_cjk, named_task, parse_level, split_items,
-                   strip_markup)
+from .text import (Marker, clean, code_parts, glued_codes, join_cjk, named_task, parse_level,
+                   split_items, strip_markup)
 
 COLUMNS = ("duty", "task", "output", "indicator", "level", "knowledge", "skill")
 # Column kinds as warnings name them.
@@ -218,6 +218,8 @@ class TableBuilder:
                             "indicator": ("indicators", "text", Indicator)}[kind]
         known = [x for b in self._owner_bands(band) for x in getattr(b, field)]
         lead, items = split_items(text, kind)
+        for code in glued_codes(text, kind):
+            self.warn(f"{self.task.code}：{_KIND[kind]}代碼 {code} 黏在前一段文字之後；已分開")
         if strip_markup(lead).strip():
             frag = self._clean(lead, known[-1].code if known and known[-1].code
                                else self.task.code)

@@ -149,8 +149,8 @@ _B = r"(?<![A-Za-z0-9.])"
 CODE_PATTERNS = {
     "duty": _B + r"T\d+(?![.\d])",
     "task": _B + r"T\d+\.\d+(?![.\d])",
-    "output": _B + r"O\d+\.\d+(?:\.\d+)?(?![.\d])",
-    "indicator": _B + r"P\d+\.\d+(?:\.\d+)?(?![.\d])",
+    "output": _B + r"O\.?\d+\.\d+(?:\.\d+)?(?![.\d])",  # O.2.2.3: a stray dot
+    "indicator": _B + r"P\.?\d+\.\d+(?:\.\d+)?(?![.\d])",
     "knowledge": _B + r"K\d+(?![.\d])",
     "skill": _B + r"S\d+(?![.\d])",
     "attitude": _B + r"A\d+(?![.\d])",
@@ -166,8 +166,15 @@ def split_items(text: str, kind: str) -> tuple[str, list[tuple[str, str]]]:
     items = []
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        items.append((m.group(), text[m.end():end]))
+        items.append((m.group().replace(".", "", 1) if m.group()[1] == "." else m.group(),
+                      text[m.end():end]))
     return text[:matches[0].start()], items
+
+
+def glued_codes(text: str, kind: str) -> list[str]:
+    """Codes of one kind printed right after other text (「計畫O.2.2.3人員考核表」)."""
+    return [m.group() for m in CODE_RES[kind].finditer(text)
+            if m.start() and not text[m.start() - 1].isspace() and text[m.start() - 1] != ">"]
 
 
 def code_parts(code: str) -> tuple[int, ...]:
