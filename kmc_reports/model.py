@@ -271,14 +271,14 @@ class Standard(_Model):
     def latest_version(self) -> Version:
         """The version row of this standard's own code, else the first row; a standard
         printed without a version table still has the version its code ends with
-        (…-003v1 → V1)."""
+        (…-003v1 → V1; a code without vN is a first version, V1)."""
         for v in self.versions:
             if v.code == self.code:
                 return v
         if self.versions:
             return self.versions[0]
         number = re.search(r"v(\d+)$", self.code)
-        return Version(version=f"V{number.group(1)}" if number else "", code=self.code,
+        return Version(version=f"V{number.group(1)}" if number else "V1", code=self.code,
                        name=self.name)
 
     @property

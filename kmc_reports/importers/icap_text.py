@@ -24,8 +24,11 @@ _PAGE = re.compile(r"^\s*第\s*\d+\s*頁\s*[，,]?\s*(?:總共|共)\s*\d+\s*頁\
 _HEADER_WORDS = re.compile(
     r"主要職責|工作任務|工作活動|工作產出|行為指標|職能內涵|職能\s*級別|職能|級別|"
     r"[（(]\s*[KS]\s*=\s*(?:knowledge|skills?)\s*[^)）]*[)）]|[（(]\s*[KS]\s*=?\s*[)）]")
-_ATT_HEADER = re.compile(r"職能內涵\s*[（(]\s*A\s*=\s*attitudes?\s*態度\s*[)）]|^\s*態度\s*$", re.I)
+_ATT_HEADER = re.compile(r"職能內涵\s*[（(]\s*A\s*[=＝]\s*(?:attitudes?)?\s*態度\s*[)）]|^\s*態度\s*$",
+                         re.I)
 _NOTES_HEADER = re.compile(r"^\s*說明與補充事項\s*[:：]?")
+# The provenance line kmc-reports prints under its own documents, read back from them.
+_OUR_FOOTER = re.compile(r"本文件由\s*kmc-reports\s*依職能基準資料產生")
 
 
 @dataclass
@@ -76,7 +79,8 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
         raise KmcError(f"{code}：表格中找不到任何工作任務（檔案不完整？）", path)
     refs = builder.footnote_refs()
 
-    description, desc_markers = clean(_search(r"工作描述\s*[:：]?\s*(.*?)\s*基準級別", profile)
+    description, desc_markers = clean(_search(
+        r"工作描述\s*[:：]?\s*(.*?)\s*(?:基準級別|版本沿革|版本\s+職能基準代碼|$)", profile)
                                       or "")
     for m in desc_markers:
         refs.setdefault(m.number, []).append(_ref("description", m.text))
@@ -145,6 +149,8 @@ def _split(text: str, path: str) -> _Sections:
             raw = raw.replace("\f", "")
         if _PAGE.match(raw):
             pending_break = True
+            continue
+        if _OUR_FOOTER.search(raw):
             continue
         if not raw.strip():
             continue
@@ -487,6 +493,11 @@ def _categories(profile: str) -> Categories:
     """職類別/職業別/行業別 with their codes.  Several categories print their codes joined
     (「SET／SET」); the names are then split at the same mark, never at 「/」 inside a name."""
     def find(label: str) -> list[Category]:
+        if f"{label}代碼" not in profile:  # 「職類別 名稱（代碼）」, as profiles print it
+            m = re.search(rf"(?<!\S){label}\s+(.*?)(?=\s(?:職類別|職業別|行業別|工作描述|基準級別|"
+                          rf"版本沿革)\s|$)", profile)
+            return [Category(name=join_cjk(n), code=c) for n, c in re.findall(
+                r"\s*(.+?)[（(]([A-Z0-9]+)[)）](?=\s|$)", m.group(1))] if m else []
         out = []
         pat = (rf"(?<!\S){label}\s+(.*?)\s*{label}代碼\s*[:：]?\s*"
                r"([A-Z0-9]+(?:\s*[、,，/／]\s*[A-Z0-9]+)*)?")
@@ -545,7 +556,19 @@ def _version(v: str, c: str, n: str, st: str, note: str, d: str) -> Version:
 _BULLET = re.compile(r"^[\s\-*•●⚫◆◇■□▪·‧\uf000-\uf8ff]+")
 
 
+_ATT_TABLE_HEAD = re.compile(r"(?:\s*(?:代碼|態度|說明)\s*)+")
+_NO_ATTITUDES = re.compile(r"^\s*(?:無|本職能基準未列態度項目。?)\s*$")
+
+
 def _attitudes(lines: list[_Line], refs) -> list[Attitude]:
+    rows = [[flat(c) for c in ln.text.split("\t")] for ln in lines]
+    if rows and all(len(r) == 3 for r in rows) and any(CODE_RES["attitude"].fullmatch(r[0])
+                                                       for r in rows):
+        # a table of code | name | description (as profiles print it); its header row skipped
+        lines = [_Line(ln.no, f"{r[0]} {r[1]}：{r[2]}" if r[2] else f"{r[0]} {r[1]}")
+                 for ln, r in zip(lines, rows) if CODE_RES["attitude"].fullmatch(r[0])]
+    lines = [ln for ln in lines if not _ATT_TABLE_HEAD.fullmatch(flat(ln.text))
+             and not _NO_ATTITUDES.search(flat(ln.text))]
     text = "\n".join(_BULLET.sub("", flat(ln.text)) for ln in lines)
     lead, items = split_items(text, "attitude")
     out = []

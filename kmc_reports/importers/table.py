@@ -82,12 +82,16 @@ class TableBuilder:
                       f"「{join_cjk(strip_markup(' '.join(cells.values())))[:60]}」")
             return
         level = self._level(cells["level"], row.line)
-        new_indicators = bool(split_items(strip_markup(cells["indicator"]), "indicator")[1])
+        printed = {p.code for b in self.task.bands for p in b.indicators}
+        new_indicators = any(code not in printed for code, _ in split_items(
+            strip_markup(cells["indicator"]), "indicator")[1])
         if new_tasks:
             self.band = self._start_band(new_tasks, level)
         elif level is not None and self.band.group.level is None and not self.band.group.printed:
             self.band.group.level, self.band.group.printed = level
-        elif level is not None and level != (self.band.group.level, self.band.group.printed):
+        elif level is not None and (new_indicators or
+                                    level != (self.band.group.level, self.band.group.printed)):
+            # a level cell of its own beside new indicators: the task's next band
             if new_indicators and not self.band.block:
                 self.band = self._start_band([self.task], level, own=True)
             else:
