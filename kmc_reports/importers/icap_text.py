@@ -16,7 +16,7 @@ from ..errors import KmcError
 from ..model import (Attitude, Categories, Category, Footnote, FootnoteRef, Notes, Qualification, Standard,
                      Version)
 from .table import COLUMNS, Row, TableBuilder
-from .text import (CODE_RES, clean, flat, join_cjk, parse_level, split_cjk_gaps, split_items,
+from .text import (CODE_RES, QUAL_HEAD, clean, flat, join_cjk, parse_level, split_cjk_gaps, split_items,
                    strip_markup, take_markers, width)
 
 STD_CODE = r"[A-Z]{3}\d{4}-\d{3}(?:v\d+)?(?![\w])"
@@ -617,7 +617,6 @@ def _note_lines(lines: list[_Line]) -> list[tuple[int, str]]:
     return out
 
 
-_QUAL_HEAD = re.compile(r"^(?:建議擔任)?[^：:]{0,20}學歷[^：:]*條件\s*[:：]?\s*")
 _OTHER_HEAD = re.compile(r"^其他補充說明\s*[:：]?\s*")
 _FOOTNOTE = re.compile(r"^【\s*註\s*(\d+)\s*】\s*(.*)$")
 _NUMBERED = re.compile(r"^\(?\d+[.、)）]")
@@ -629,9 +628,9 @@ def _notes(lines: list[_Line], refs, warn) -> Notes:
     qual_depth = None
     for depth, text in _note_lines(lines):
         text = join_cjk(text)
-        head = _QUAL_HEAD.match(text) or _OTHER_HEAD.match(text)
+        head = QUAL_HEAD.match(text) or _OTHER_HEAD.match(text)
         if head:  # a heading, perhaps followed by its first line
-            section, qual_depth = ("qual" if head.re is _QUAL_HEAD else "remarks"), None
+            section, qual_depth = ("qual" if head.re is QUAL_HEAD else "remarks"), None
             text = text[head.end():]
             if not text:
                 continue

@@ -16,7 +16,7 @@ from ..errors import KmcError
 from ..model import (STANDARD_CODE, Attitude, Band, Categories, Category, Duty, Footnote,
                      FootnoteRef, Indicator, Notes, Output, Qualification, Ref, Standard, Task,
                      Version)
-from .text import named_task, parse_level, split_glued, take_markers
+from .text import QUAL_HEAD, named_task, parse_level, split_glued, take_markers
 
 _FOOTNOTE = re.compile(r"^【\s*註\s*(\d+)\s*】\s*(.*)$", re.S)
 _KIND = {"output": "工作產出", "indicator": "行為指標"}  # as warnings name them
@@ -306,7 +306,8 @@ class _Reader:
         notes = Notes()
         if node.value is not None:
             for item in node.key("prerequisites", required=False).items():
-                if text := item.text(required=False):
+                text = item.text(required=False)
+                if text and not QUAL_HEAD.fullmatch(text):
                     notes.qualifications.append(Qualification(text=text))
             for item in node.key("supplements", required=False).items():
                 text = item.text(required=False)

@@ -75,6 +75,7 @@ class _Page:
     tables: list[list[Box]]  # the cell boxes of each table
     images: int
     height: float
+    printed: int  # characters other than spaces, upright or not
 
 
 def _load(data: bytes, path: str) -> list[_Page]:
@@ -86,12 +87,14 @@ def _load(data: bytes, path: str) -> list[_Page]:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
+                printed = sum(1 for c in page.chars if c["text"].strip())
                 chars = [_Char(c["text"], float(c["x0"]), float(c["x1"]), float(c["top"]),
                                float(c["bottom"]), float(c.get("size") or 0.0))
                          for c in page.chars if c.get("upright", True) and c["text"]]
                 tables = [[tuple(map(float, cell)) for cell in t.cells]
                           for t in page.find_tables()] if chars else []
-                pages.append(_Page(chars, tables, len(page.images), float(page.height)))
+                pages.append(_Page(chars, tables, len(page.images), float(page.height),
+                                   printed))
     except Exception as exc:  # pdfminer and pdfplumber raise many kinds for a bad file
         kind = f"{type(exc).__name__} {exc!r}".lower()
         if "password" in kind or "encrypt" in kind or "decrypt" in kind:
@@ -106,16 +109,22 @@ def _load(data: bytes, path: str) -> list[_Page]:
 
 def _lines(chars: list[_Char]) -> list[list[_Char]]:
     """Characters in lines, top to bottom, each line left to right: a character joins a line
-    when its vertical centre lies within the line's height."""
+    when its vertical centre lies within the line's height and it does not overlap another
+    character of the line (one printed over itself is kept once)."""
     lines: list[tuple[float, float, list[_Char]]] = []  # top, bottom, chars
     for ch in sorted(chars, key=lambda c: (c.top, c.x0)):
         for k in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
             top, bottom, line = lines[k]
-            if top - 0.5 <= ch.cy <= bottom + 0.5 and not any(
-                    c.x0 + 0.5 < ch.cx < c.x1 - 0.5 for c in line):
+            if not top - 0.5 <= ch.cy <= bottom + 0.5:
+                continue
+            over = [c for c in line if c.x0 + 0.5 < ch.cx < c.x1 - 0.5]
+            if not over:
                 line.append(ch)
                 lines[k] = (min(top, ch.top), max(bottom, ch.bottom), line)
                 break
+            if any(c.text == ch.text and abs(c.x0 - ch.x0) < 1 and abs(c.top - ch.top) < 1
+                   for c in over):
+                break  # printed twice (a made-up bold): once is enough
         else:
             lines.append((ch.top, ch.bottom, [ch]))
     for _, _, line in lines:
@@ -367,7 +376,9 @@ def _continues(table: _Table, row: list[str]) -> bool:
     filled = [i for i, c in enumerate(row) if c.strip()]
     if not filled:
         return True
-    if not table.rows or not any(c.strip() for c in table.rows[-1]):
+    if not any(c.strip() for c in table.rows[-1]):
+        return False
+    if table.is_main() and len(table.rows) == 1:  # the header row alone
         return False
     if table.level_column() in filled:
         return False
@@ -390,8 +401,7 @@ def _blocks(pages: list[list]) -> list:
                 blocks.append(it)
                 continue
             prev = blocks[-1] if blocks else None
-            if k == 0 and isinstance(prev, _Table) and _same_columns(prev.last, it) \
-                    and prev.last is not it:
+            if k == 0 and isinstance(prev, _Table) and _same_columns(prev.last, it):
                 _join(prev, it)
             else:
                 blocks.append(_Table(it, it, [list(r) for r in it.rows]))
@@ -403,7 +413,7 @@ def _join(table: _Table, part: _Grid) -> None:
     row joined to the last one when it goes on with it."""
     rows = [list(r) for r in part.rows]
     k = 0
-    while k < min(len(rows), len(table.rows) - 1) and \
+    while k < min(len(rows), len(table.rows)) and \
             [_key(c) for c in rows[k]] == [_key(c) for c in table.rows[k]]:
         k += 1
     rows = rows[k:]
@@ -419,9 +429,7 @@ def _join(table: _Table, part: _Grid) -> None:
 def _layout(blocks: list) -> list:
     """Paragraphs (str) and tables (layout.Table): a line the right edge of the text wrapped
     goes on in the next line (see :func:`_wraps`)."""
-    grids = [b.first for b in blocks if isinstance(b, _Table)]
-    lines = [b for b in blocks if isinstance(b, _Line)]
-    right = max([g.xs[-1] for g in grids] + [ln.x1 for ln in lines] or [0.0])
+    right = _right_edge(blocks)
     out: list = []
     prev: _Line | None = None
     for b in blocks:
@@ -435,6 +443,18 @@ def _layout(blocks: list) -> list:
             out.append(b.text)
         prev = b
     return out
+
+
+def _right_edge(blocks: list) -> float:
+    """The right edge of the text: the right end of the widest table, or further right where
+    three lines end together (a line or two ending there may just be long paragraphs)."""
+    edges = [b.first.xs[-1] for b in blocks if isinstance(b, _Table)]
+    lines = [b for b in blocks if isinstance(b, _Line)]
+    if lines:
+        em = statistics.median(ln.bottom - ln.top for ln in lines)
+        ends = sorted((ln.x1 for ln in lines), reverse=True)
+        edges += [a for a, b in zip(ends, ends[2:]) if a - b <= 0.6 * em][:1]
+    return max(edges, default=float("inf"))  # none: no line is known to be wrapped
 
 
 def _wraps(line: _Line, nxt: _Line, right: float) -> bool:
@@ -464,7 +484,7 @@ def read_pdf(data: bytes, path: str) -> str:
     pages = _load(data, path)
     if not pages:
         raise KmcError("無法讀取 PDF：檔案中沒有任何頁面", path)
-    printed = sum(1 for p in pages for ch in p.chars if not ch.text.isspace())
+    printed = sum(p.printed for p in pages)
     if printed == 0 or (printed < 20 * len(pages) and any(p.images for p in pages)):
         raise KmcError("此 PDF 沒有文字層（可能是掃描檔），無法讀出內容；請改用原始的 PDF、"
                        "DOCX 或文字檔，或先以文字辨識（OCR）加上文字層", path)

@@ -143,6 +143,11 @@ def flat(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
+# The heading of the qualifications (建議擔任此職類/職業之學歷/經驗/或能力條件), which some
+# converted standards repeat as the first qualification line.
+QUAL_HEAD = re.compile(r"^(?:建議擔任)?[^：:]{0,20}學歷[^：:]*條件\s*[:：]?\s*")
+
+
 # -- codes ------------------------------------------------------------------------------------
 
 _B = r"(?<![A-Za-z0-9.])"
