@@ -27,8 +27,10 @@ _HEADER_WORDS = re.compile(
 _ATT_HEADER = re.compile(r"職能內涵\s*[（(]\s*A\s*[=＝]\s*(?:attitudes?)?\s*態度\s*[)）]|^\s*態度\s*$",
                          re.I)
 _NOTES_HEADER = re.compile(r"^\s*說明與補充事項\s*[:：]?")
-# The provenance line kmc-reports prints under its own documents, read back from them.
-_OUR_FOOTER = re.compile(r"本文件由\s*kmc-reports\s*依職能基準資料產生")
+# The provenance line kmc-reports prints at the end of its own documents (wrapped over lines
+# in a PDF): reading one of them back stops there.
+_OUR_FOOTER = re.compile(r"^[^\S\n]*資料來源：職能基準[^\n]*(?:\n[^\n]*){0,2}?本\s*文\s*件\s*由\s*kmc-reports",
+                         re.M)
 
 
 @dataclass
@@ -142,15 +144,14 @@ def _split(text: str, path: str) -> _Sections:
     part = "head"
     pending_break = False
     in_header = False
-    raw_lines = text.split("\n")
+    footer = _OUR_FOOTER.search(text)
+    raw_lines = text[:footer.start() if footer else len(text)].split("\n")
     for no, raw in enumerate(raw_lines, 1):
         if "\f" in raw:
             pending_break = True
             raw = raw.replace("\f", "")
         if _PAGE.match(raw):
             pending_break = True
-            continue
-        if _OUR_FOOTER.search(raw):
             continue
         if not raw.strip():
             continue
@@ -483,7 +484,11 @@ def _name(profile: str, head: list[str]) -> str:
     m = re.search(r"職類(?!別)\s*(.*?)\s*職業(?!別)\s*(.*?)\s*所屬", profile)
     if m and (m.group(2) or m.group(1)):
         return join_cjk(m.group(2) or m.group(1))
-    for h in head:
+    m = re.search(r"職能基準名稱\s*[:：]?\s*(.+?)\s+(?:基準級別|職類別|所屬)", profile)
+    if m and "擇一" not in m.group(1):
+        return join_cjk(m.group(1))
+    for h in head:  # the title, perhaps after the code in a running header
+        h = re.sub(rf"^{STD_CODE}\s*", "", h)
         if h.endswith("職能基準") and len(h) > 4:
             return h[: -len("職能基準")].strip()
     return ""
@@ -587,9 +592,16 @@ def _attitudes(lines: list[_Line], refs) -> list[Attitude]:
     return out
 
 
+def _is_note_heading(text: str) -> bool:
+    return bool(QUAL_HEAD.match(text) or _OTHER_HEAD.match(text))
+
+
 def _note_lines(lines: list[_Line]) -> list[tuple[int, str]]:
-    """(depth, text) for each note line, from HTML lists, markdown bullets or PDF bullets."""
+    """(depth, text) for each note line, from HTML lists, markdown bullets or PDF bullets.
+    Where the notes carry bullets (•, ⚫), a line without one continues the bulleted line
+    above it: a PDF wraps long items."""
     out: list[tuple[int, str]] = []
+    continued = False
     for ln in lines:
         raw = ln.text
         if "<li" in raw or "<ul" in raw:
@@ -610,6 +622,11 @@ def _note_lines(lines: list[_Line]) -> list[tuple[int, str]]:
         indent = len(raw) - len(raw.lstrip(" \t"))
         bullet = _BULLET.match(raw)
         text = _BULLET.sub("", flat(raw))
+        marked = bool(bullet and bullet.group().strip())
+        if text and not marked and not _is_note_heading(text) and out and continued:
+            out[-1] = (out[-1][0], join_cjk(out[-1][1] + " " + text))  # a wrapped line
+            continue
+        continued = marked and not _is_note_heading(text)
         if text:
             depth = 1 + indent // 2 + (1 if bullet and re.search(r"[\uf000-\uf8ff•]",
                                                                    bullet.group()) else 0)
