@@ -88,7 +88,7 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
         refs.setdefault(m.number, []).append(_ref("description", m.text))
     attitudes = _attitudes(sections.attitudes, refs)
     if not attitudes:
-        w("no attitudes (職能內涵 A) found")
+        w("找不到職能內涵（A＝態度）")
     notes = _notes(sections.notes, refs, w)
     return Standard(
         code=code,
