@@ -119,7 +119,7 @@ def main(ctx: click.Context, data: Path | None, templates: Path | None, config: 
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="模型檔的輸出資料夾（預設：<data>/standards）。")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--report", type=click.Path(path_type=Path), default=None,
               help="另將匯入結果寫成 .xlsx 活頁簿或 .json 檔。")
 @click.pass_obj
 @_errors_to_exit
