@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .analyses.lint import damaged_text
 from .corrections import apply_corrections
 from .errors import KmcError, os_message
 from .importers import import_file
@@ -115,6 +116,8 @@ def _import_one(path: Path, out: Path, codes: dict[str, str],
 
     try:
         std = import_file(path, note)
+        for finding in damaged_text(std):  # the source is damaged: say so on import too
+            note(f"{std.code}：{finding.message}")
         row.code, row.name = std.code, std.name
         row.tasks = sum(1 for _ in std.tasks())
         if std.code in codes:

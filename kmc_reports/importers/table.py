@@ -267,6 +267,10 @@ class TableBuilder:
             name = self._clean(raw, f"{self.task.code}/{code}")
             if any(r.code == code and squash(r.name) == squash(name) for r in into):
                 continue
+            same = next((r for r in into if r.code == code), None)
+            if same is not None:
+                self.warn(f"{self.task.code}/{code}：同一儲存格中代碼重複，名稱不同"
+                          f"（「{same.name}」／「{name}」）")
             into.append(Ref.model_construct(code=code, name=name))
 
     def _check_owner(self, code: str, kind: str, band: _Band, known: list) -> None:
