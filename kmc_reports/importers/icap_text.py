@@ -484,9 +484,11 @@ def _name(profile: str, head: list[str]) -> str:
     m = re.search(r"職類(?!別)\s*(.*?)\s*職業(?!別)\s*(.*?)\s*所屬", profile)
     if m and (m.group(2) or m.group(1)):
         return join_cjk(m.group(2) or m.group(1))
-    m = re.search(r"職能基準名稱\s*[:：]?\s*(.+?)\s+(?:基準級別|職類別|所屬)", profile)
-    if m and "擇一" not in m.group(1):
-        return join_cjk(m.group(1))
+    m = re.search(r"職能基準名稱\s*(?:[（(]\s*擇一填寫\s*[)）])?\s*[:：]?\s*(.+?)\s+"
+                  r"(?:基準級別|職類別|所屬)", profile)
+    name = re.sub(r"^(?:職類(?!別)\s*)?(?:職業(?!別)\s*)?", "", m.group(1)) if m else ""
+    if name:
+        return join_cjk(name)
     for h in head:  # the title, perhaps after the code in a running header
         h = re.sub(rf"^{STD_CODE}\s*", "", h)
         if h.endswith("職能基準") and len(h) > 4:
