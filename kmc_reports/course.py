@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, \
     field_validator
 
 from .errors import KmcError
-from .model import STANDARD_CODE, Duty, Level, NonEmpty, Standard, Task
+from .model import STANDARD_CODE, Duty, Level, NonEmpty, Standard, Task, placeholder
 from .store import read_yaml, validate
 
 SMALL_TASK = 2  # indicators; small tasks of one duty make one unit under units="auto"
@@ -187,6 +187,8 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
             as_duty = spec.units == "duty" or (spec.units == "auto" and small)
             for group in [tasks] if as_duty else [[t] for t in tasks]:
                 code, name = (duty.code, duty.name) if as_duty else (group[0].code, group[0].name)
+                if placeholder(name):  # a task or duty printed without a name
+                    name = duty.name if not placeholder(duty.name) else f"工作任務 {code}"
                 for candidate in (name, f"{name}（{std.name}）", f"{name}（{std.code} {code}）"):
                     if candidate not in names:
                         name = candidate

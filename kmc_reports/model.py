@@ -287,6 +287,15 @@ class Standard(_Model):
         return m.group(1) if m else ""
 
 
+# Names converters print where the source has none (「Unknown」): kept as printed, but
+# never used as a name of something a report makes.
+PLACEHOLDERS = {"unknown", "n/a", "na", "none", "null", "未知", "無資料", "-", "—"}
+
+
+def placeholder(name: str) -> bool:
+    return squash(name).lower() in PLACEHOLDERS or not name.strip()
+
+
 def level_label(level: int | None, printed: str) -> str:
     return str(level) if level is not None else printed
 

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Iterator
 
-from ..model import Standard, Task, code_key, squash
+from ..model import Standard, Task, code_key, placeholder, squash
 
 SEVERITIES = ("error", "warning", "info")
 _LABELS = {"error": "錯誤", "warning": "警告", "info": "提示"}
@@ -426,7 +426,6 @@ def task_structure(std: Standard) -> Iterator[Finding]:
                               f"工作任務（課程與檢核表以整個區塊處理）")
 
 
-_PLACEHOLDERS = {"unknown", "n/a", "na", "none", "null", "未知", "無資料", "-", "—"}
 _FOREIGN = re.compile(r"(?<![A-Za-z0-9])([KSA])\d{2,}(?![\d.])")
 _HEADINGS = re.compile(r"^(?:基準更新紀錄|說明與補充事項|職能基準代碼|職能基準名稱|所屬類別|工作描述|"
                        r"基準級別|主要職責|工作任務|行為指標|職能內涵.*)$")
@@ -443,7 +442,7 @@ def damaged_text(std: Standard) -> Iterator[Finding]:
         return Finding("damaged-text", "warning", std.code, place, message)
 
     for duty in std.duties:
-        if squash(duty.name).lower() in _PLACEHOLDERS:
+        if duty.name and placeholder(duty.name):
             yield find(duty.code, f"{duty.code} 名稱為佔位字「{duty.name}」（來源沒有名稱）")
         elif not duty.name:
             yield find(duty.code, f"{duty.code} 沒有名稱")
@@ -458,7 +457,7 @@ def damaged_text(std: Standard) -> Iterator[Finding]:
             yield find(place, f"{place} 含有表頭或頁首文字：{_quote(text, 40)}")
         elif place.startswith("notes") and _HEADINGS.match(flat):
             yield find(place, f"說明與補充事項中混入標題「{flat}」")
-        elif flat.lower() in _PLACEHOLDERS and not place.startswith("T"):
+        elif text and placeholder(text) and not place.startswith("T"):
             yield find(place, f"{place} 為佔位字「{text}」")
 
 

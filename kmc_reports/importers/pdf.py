@@ -11,13 +11,23 @@ from geometry only:
 - a cell's text is the characters whose centre lies in its box, in lines by position; a space
   stands where the PDF prints one or leaves a gap as wide as a word space, never between CJK
   characters and not for the narrow gap set between CJK and Latin text;
+- a line of a cell goes on in the next one when the next one's first word (a CJK character, a
+  Latin word or code) would not have fitted at its end and nothing opens a new paragraph (an
+  item code, a bullet, a larger gap); a Latin word or code broken there is joined without a
+  space (see :func:`_cell_text`); every other line break stays one;
+- a place of the grid that no closed cell covers (a page break can leave a cell without its
+  rule below) is a cell of its own, and the table reaches as far down as its vertical rules;
 - text outside the tables becomes paragraphs in reading order (a line wrapped at the right
   edge of the text is joined to the next); the page header 「第 N 頁，總共 M 頁」, running
   headers and footers are dropped;
 - a table that goes on at the top of the next page (same column edges) is one table: the
-  header rows repeated there are dropped, and the row a page break cut is joined again, each
-  column's continuation appended to the same column of the row above (see
-  :func:`_continues`).
+  header rows repeated there are dropped; a column left without a rule under it at the page
+  break goes on in its first cell on the next page, which is appended to that column's cell
+  above (a cell merged down over the break); where every column is ruled off, the row a page
+  break cut is joined again, each column's continuation appended to the same column of the row
+  above (see :func:`_continues`).
+
+Backgrounds (filled rectangles that are not thin enough to be rules) are no ruling lines.
 
 Nothing depends on the page size, margins or column widths: columns are the table's own cell
 edges, heights are measured from the text.
@@ -29,7 +39,7 @@ import bisect
 import io
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import KmcError
 from .layout import Table, as_text
@@ -76,6 +86,15 @@ class _Page:
     images: int
     height: float
     printed: int  # characters other than spaces, upright or not
+    hrules: list[tuple[float, float, float]] = field(default_factory=list)  # x0, x1, y
+    vrules: list[tuple[float, float, float]] = field(default_factory=list)  # x, top, bottom
+
+
+def _is_background(obj: dict) -> bool:
+    """A filled rectangle without a stroke, wider and taller than a rule: a cell's shading,
+    which is no ruling line (a cell merged over a page break may be shaded to the page's end)."""
+    return obj.get("object_type") == "rect" and bool(obj.get("fill")) \
+        and not obj.get("stroke") and min(obj["width"], obj["height"]) > 2
 
 
 def _load(data: bytes, path: str) -> list[_Page]:
@@ -91,10 +110,20 @@ def _load(data: bytes, path: str) -> list[_Page]:
                 chars = [_Char(c["text"], float(c["x0"]), float(c["x1"]), float(c["top"]),
                                float(c["bottom"]), float(c.get("size") or 0.0))
                          for c in page.chars if c.get("upright", True) and c["text"]]
-                tables = [[tuple(map(float, cell)) for cell in t.cells]
-                          for t in page.find_tables()] if chars else []
+                tables, hrules, vrules = [], [], []
+                if chars:
+                    ruled = page.filter(lambda o: not _is_background(o)) \
+                        if any(_is_background(r) for r in page.rects) else page
+                    tables = [[tuple(map(float, cell)) for cell in t.cells]
+                              for t in ruled.find_tables()]
+                    for e in ruled.edges:
+                        if e["orientation"] == "h":
+                            hrules.append((float(e["x0"]), float(e["x1"]), float(e["top"])))
+                        else:
+                            vrules.append((float(e["x0"]), float(e["top"]),
+                                           float(e["bottom"])))
                 pages.append(_Page(chars, tables, len(page.images), float(page.height),
-                                   printed))
+                                   printed, hrules, vrules))
     except Exception as exc:  # pdfminer and pdfplumber raise many kinds for a bad file
         kind = f"{type(exc).__name__} {exc!r}".lower()
         if "password" in kind or "encrypt" in kind or "decrypt" in kind:
@@ -177,6 +206,15 @@ def _index(edges: list[float], v: float) -> int:
 
 
 @dataclass
+class _Cell:
+    box: Box
+    r0: int  # its first grid row and column
+    r1: int  # the grid row under it
+    c0: int
+    lines: list[list[_Char]]
+
+
+@dataclass
 class _Grid:
     """One table on one page."""
     xs: list[float]  # column edges
@@ -187,13 +225,44 @@ class _Grid:
     # a cell the page break cut is filled down to the bottom
     room: list[float | None]
     pitch: float  # distance of two lines of text
+    # per column: no rule under the last row (the cell there goes on after a page break)
+    open: list[bool] = field(default_factory=list)
+    # per column: the row where the cell over the last row starts (its text stands there)
+    starts: list[int] = field(default_factory=list)
+    cells: list[_Cell] = field(default_factory=list)
+    leading: float = 0.0  # distance of two lines of one paragraph
 
 
-def _grid(cells: list[Box], chars: list[_Char]) -> _Grid:
+def _frame(cells: list[Box], vrules: list) -> tuple[list[float], list[float]]:
+    """The column and row edges of a table: its cells' edges, and where its vertical rules
+    go on above or below them (a page break can leave the last row without a rule under
+    it, so without a cell pdfplumber could find)."""
     xs = _edges([c[0] for c in cells] + [c[2] for c in cells])
     ys = _edges([c[1] for c in cells] + [c[3] for c in cells])
+    mine = [(top, bottom) for x, top, bottom in vrules
+            if xs[0] - 1.5 <= x <= xs[-1] + 1.5 and top < ys[-1] - 1 and bottom > ys[0] + 1
+            and any(abs(x - e) <= 1.5 for e in xs)]
+    low = max((b for _, b in mine), default=ys[-1])
+    high = min((t for t, _ in mine), default=ys[0])
+    if low > ys[-1] + 2:
+        ys.append(low)
+    if high < ys[0] - 2:
+        ys.insert(0, high)
+    return xs, ys
+
+
+def _ruled_below(xs: list[float], y: float, hrules: list, c: int) -> bool:
+    """Is there a rule at height y under (most of) column c?"""
+    left, right = xs[c], xs[c + 1]
+    covered = sum(max(0.0, min(x1, right) - max(x0, left))
+                  for x0, x1, at in hrules if abs(at - y) <= 1.5)
+    return covered >= 0.5 * (right - left)
+
+
+def _grid(cells: list[Box], chars: list[_Char], frame=None, hrules=None) -> _Grid:
+    xs, ys = frame or _frame(cells, [])
     nrow, ncol = len(ys) - 1, len(xs) - 1
-    boxes = []
+    boxes: list[tuple[Box, int, int, int]] = []
     owner: dict[tuple[int, int], int] = {}  # grid place -> the box covering it
     for box in cells:
         c0, c1 = _index(xs, box[0]), _index(xs, box[2])
@@ -203,6 +272,20 @@ def _grid(cells: list[Box], chars: list[_Char]) -> _Grid:
                 for c in range(c0, c1):
                     owner.setdefault((r, c), len(boxes))
             boxes.append((box, r0, r1, c0))
+    # Places no cell covers: a cell left open by a page break (no rule under it), from the
+    # cell above down to the next cell of its column.
+    for c in range(ncol):
+        r = 0
+        while r < nrow:
+            if (r, c) in owner:
+                r += 1
+                continue
+            end = r
+            while end < nrow and (end, c) not in owner:
+                owner[(end, c)] = len(boxes)
+                end += 1
+            boxes.append(((xs[c], ys[r], xs[c + 1], ys[end]), r, end, c))
+            r = end
     inside: list[list[_Char]] = [[] for _ in boxes]
     for ch in chars:  # in the cell holding its centre, else the nearest one
         r = min(max(bisect.bisect(ys, ch.cy) - 1, 0), nrow - 1)
@@ -215,22 +298,109 @@ def _grid(cells: list[Box], chars: list[_Char]) -> _Grid:
             i = min(range(len(boxes)), key=lambda k: distance(boxes[k]))
         if i is not None:
             inside[i].append(ch)
-    rows = [[""] * ncol for _ in range(nrow)]
     room: list[float | None] = [None] * ncol
     pitches: list[float] = []
+    grid_cells: list[_Cell] = []
     for mine, (box, r0, r1, c0) in zip(inside, boxes):
-        lines = _lines(mine)
-        texts = [_line_text(ln) for ln in lines]
-        rows[r0][c0] = "\n".join(t for t in texts if t.strip())
+        lines = [ln for ln in _lines(mine) if _line_text(ln).strip()]
+        grid_cells.append(_Cell(box, r0, r1, c0, lines))
         tops = [min(c.top for c in ln) for ln in lines]
         pitches += [b - a for a, b in zip(tops, tops[1:])]
-        if r1 == nrow and rows[r0][c0]:
-            room[c0] = box[3] - max(ch.bottom for ch in mine)
-    if pitches:
-        pitch = statistics.median(pitches)
-    else:
-        pitch = 1.3 * statistics.median([ch.bottom - ch.top for ch in chars] or [9.0])
-    return _Grid(xs, ys[0], ys[-1], rows, room, pitch)
+        if r1 == nrow and lines:
+            room[c0] = box[3] - max(ch.bottom for ln in lines for ch in ln)
+    height = statistics.median([ch.bottom - ch.top for ch in chars] or [9.0])
+    pitch = statistics.median(pitches) if pitches else 1.3 * height
+    leading = min([p for p in pitches if p >= 0.8 * height] or [pitch])
+    opened = [not _ruled_below(xs, ys[-1], hrules or [], c) for c in range(ncol)] \
+        if hrules is not None else [False] * ncol
+    starts = [boxes[owner[(nrow - 1, c)]][1] for c in range(ncol)]
+    grid = _Grid(xs, ys[0], ys[-1], [[""] * ncol for _ in range(nrow)], room, pitch,
+                 opened, starts, grid_cells, leading)
+    _fill(grid, None)
+    return grid
+
+
+# -- the text of a cell: lines wrapped or paragraphs ---------------------------------------
+
+
+def _ink(line: list[_Char]) -> list[_Char]:
+    return [c for c in line if not c.text.isspace()]
+
+
+def _padding(grids: list[_Grid]) -> float | None:
+    """The room a cell leaves beside its text (left and right padding together): the least
+    room beside a line of text in any cell (lines that end in punctuation, which may hang
+    past the edge, and lines that run into the padding aside).  None: no line tells."""
+    lefts, rooms = [], []
+    for grid in grids:
+        for cell in grid.cells:
+            for ln in cell.lines:
+                ink = _ink(ln)
+                if not ink:
+                    continue
+                lefts.append(ink[0].x0 - cell.box[0])
+                if ink[-1].text not in _NO_LINE_START:
+                    rooms.append((cell.box[2] - cell.box[0]) - (ink[-1].x1 - ink[0].x0))
+    if not lefts:
+        return None
+    least = max(min(lefts), 0.0)
+    rooms = [r for r in rooms if r >= least]
+    return min(rooms) if rooms else None
+
+
+def _fill(grid: _Grid, pad: float | None) -> None:
+    """The rows' texts: each cell's in its first row and column."""
+    if pad is None:
+        pad = _padding([grid])
+    for cell in grid.cells:
+        width = None if pad is None else cell.box[2] - cell.box[0] - pad
+        grid.rows[cell.r0][cell.c0] = _cell_text(cell.lines, width, grid.leading)
+
+
+def _cell_text(lines: list[list[_Char]], width: float | None, leading: float) -> str:
+    """The lines of a cell as paragraphs (joined by "\\n"): a line the cell's width wrapped
+    goes on in the next one (see :func:`_wrapped`).  `width`: what the cell holds of a line
+    (None: unknown, every line a paragraph)."""
+    out: list[str] = []
+    prev: list[_Char] | None = None
+    for ln in lines:
+        text = _line_text(ln)
+        room = _wrapped(prev, ln, text, width, leading) if prev is not None else None
+        if room is None:
+            out.append(text)
+        else:
+            out[-1] = _join_wrapped(out[-1], text, room, _ink(ln)[0])
+        prev = ln
+    return "\n".join(out)
+
+
+def _wrapped(line: list[_Char], nxt: list[_Char], text: str, width: float | None,
+             leading: float) -> float | None:
+    """If `nxt` goes on with the paragraph of `line`, the room `line` left at its end; None
+    when `nxt` starts a paragraph: it opens with an item code, a bullet or a space, it stands
+    further below than the lines of a paragraph do, or its first word (a CJK character, a
+    Latin word or code) would have fitted on `line`."""
+    if width is None or _ITEM_START.match(text) or _BULLET.match(text) or text[:1].isspace():
+        return None
+    ink, ink_next = _ink(line), _ink(nxt)
+    if not ink or not ink_next:
+        return None
+    size = max(c.size for c in ink + ink_next) or 1.0
+    if min(c.top for c in nxt) - min(c.top for c in line) > leading + 0.15 * size:
+        return None
+    room = width - (ink[-1].x1 - ink[0].x0)
+    return room if room < _lead(nxt) else None
+
+
+def _join_wrapped(a: str, b: str, room: float, first: _Char) -> str:
+    """A wrapped line and the next one: a space between two Latin words only when the line
+    could have taken the next one's first letter (so it was broken at a space); a word or
+    code broken where the line ended is one again."""
+    b = b.lstrip(" \u3000")
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum() \
+            and room >= first.x1 - first.x0:
+        return f"{a} {b}"
+    return a + b
 
 
 # -- pages to blocks ----------------------------------------------------------------------
@@ -257,10 +427,11 @@ def _page_items(page: _Page, number: int) -> list:
     for cells in page.tables:
         if not cells:
             continue
-        x0, top = min(c[0] for c in cells) - 1, min(c[1] for c in cells) - 1
-        x1, bottom = max(c[2] for c in cells) + 1, max(c[3] for c in cells) + 1
+        xs, ys = frame = _frame(cells, page.vrules)
+        x0, top, x1, bottom = xs[0] - 1, ys[0] - 1, xs[-1] + 1, ys[-1] + 1
         inside = [x0 <= ch.cx <= x1 and top <= ch.cy <= bottom for ch in rest]
-        items.append(_grid(cells, [ch for ch, i in zip(rest, inside) if i]))
+        items.append(_grid(cells, [ch for ch, i in zip(rest, inside) if i], frame,
+                           page.hrules))
         rest = [ch for ch, i in zip(rest, inside) if not i]
     for line in _lines(rest):
         text = _line_text(line)
@@ -339,6 +510,8 @@ class _Table:
     first: _Grid  # its part on the first page (the columns)
     last: _Grid  # its part on the latest page
     rows: list[list[str]]
+    # per column: the row of `rows` where the text of the cell over the last row stands
+    anchors: list[int] = field(default_factory=list)
 
     def header(self) -> list[str]:
         return [_key(c) for c in self.rows[0]] if self.rows else []
@@ -404,26 +577,55 @@ def _blocks(pages: list[list]) -> list:
             if k == 0 and isinstance(prev, _Table) and _same_columns(prev.last, it):
                 _join(prev, it)
             else:
-                blocks.append(_Table(it, it, [list(r) for r in it.rows]))
+                blocks.append(_Table(it, it, [list(r) for r in it.rows],
+                                     list(it.starts or [len(it.rows) - 1] * len(it.xs[1:]))))
     return blocks
 
 
 def _join(table: _Table, part: _Grid) -> None:
-    """Add a table's part on the next page: without the header rows it repeats, its first
-    row joined to the last one when it goes on with it."""
+    """Add a table's part on the next page: without the header rows it repeats.  Where the
+    page break left columns without a rule under them, their cells go on: the first cell of
+    each such column on this page is appended to that column's cell above, and the first row
+    goes on with the last one if nothing else is in it.  Where every column was ruled off,
+    the first row is joined to the last one when it goes on with it (:func:`_continues`)."""
     rows = [list(r) for r in part.rows]
     k = 0
     while k < min(len(rows), len(table.rows)) and \
             [_key(c) for c in rows[k]] == [_key(c) for c in table.rows[k]]:
         k += 1
     rows = rows[k:]
-    if rows and len(table.rows) > k and _continues(table, rows[0]):
-        last = table.rows[-1]
-        for i, text in enumerate(rows.pop(0)):
-            if text.strip():
-                last[i] = f"{last[i]}\n{text}" if last[i].strip() else text
+    base = len(table.rows)
+    opened = [c for c, o in enumerate(table.last.open) if o and c < len(table.anchors)]
+    went_on = False
+    if rows and base > k:
+        if opened:
+            first = rows[0]
+            for c in opened:
+                if first[c].strip():
+                    _append(table.rows[table.anchors[c]], c, first[c])
+                    first[c] = ""
+            went_on = not any(c.strip() for c in first)
+        elif _continues(table, rows[0]):
+            last = table.rows[-1]
+            for i, text in enumerate(rows[0]):
+                if text.strip():
+                    _append(last, i, text)
+            went_on = True
+        if went_on:
+            rows.pop(0)
+    for c, start in enumerate(part.starts[:len(table.anchors)]):
+        start -= k
+        if start < 0:
+            continue  # the part is header rows only
+        if start == 0 and c in opened:
+            continue  # its text went to the cell above
+        table.anchors[c] = base - 1 if start == 0 and went_on else base + start - went_on
     table.rows.extend(rows)
     table.last = part
+
+
+def _append(row: list[str], column: int, text: str) -> None:
+    row[column] = f"{row[column]}\n{text}" if row[column].strip() else text
 
 
 def _layout(blocks: list) -> list:
@@ -489,5 +691,9 @@ def read_pdf(data: bytes, path: str) -> str:
         raise KmcError("此 PDF 沒有文字層（可能是掃描檔），無法讀出內容；請改用原始的 PDF、"
                        "DOCX 或文字檔，或先以文字辨識（OCR）加上文字層", path)
     items = [_page_items(p, n) for n, p in enumerate(pages)]
+    grids = [it for page in items for it in page if isinstance(it, _Grid)]
+    pad = _padding(grids)  # the same in every table of a document
+    for grid in grids:
+        _fill(grid, pad)
     _drop_furniture(items, [p.height for p in pages])
     return as_text(_layout(_blocks(items)))
