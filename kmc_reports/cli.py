@@ -136,7 +136,12 @@ def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None,
 
     batch.check_report(report)
     paths = batch.expand(files)
-    out = out or obj.library.folder
+    # Imports go where the user stands: ./data/standards, unless a data folder was named
+    # (--data, $KMC_DATA) — never into the bundled data of the install.
+    bundled = Path(__file__).resolve().parent.parent / "data"
+    if out is None:
+        out = Path("data") / "standards" if obj.data == bundled and \
+            Path.cwd().resolve() != bundled.parent else obj.library.folder
     # While a progress bar is drawn on the terminal, messages wait until it is done.
     bar_shown = sys.stderr.isatty()
     held: list[str] = []

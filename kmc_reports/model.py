@@ -247,6 +247,15 @@ class Standard(_Model):
     def task(self, code: str) -> Task | None:
         return next((t for _, t in self.tasks() if t.code == code), None)
 
+    def shared_items(self, task_code: str) -> Band | None:
+        """The band holding the outputs/indicators of the block ``task_code`` is printed in,
+        when the source does not assign them to its tasks."""
+        for _, task in self.tasks():
+            for band in task.bands:
+                if band.items_shared and task_code in (task.code, *band.shared_with):
+                    return band
+        return None
+
     def tasks_with_unassigned_items(self) -> set[str]:
         """Tasks of blocks whose outputs/indicators the source does not assign to a task."""
         out: set[str] = set()

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from kmc_reports.analyses.lint import lint_all
+from kmc_reports.errors import KmcError
 from kmc_reports.importers import import_file
 from real_gold import REAL, compare, load_gold
 
@@ -128,3 +129,56 @@ def test_a_code_glued_to_the_text_before_it_is_split_with_a_warning(tmp_path):
     assert [(o.code, o.name) for o in std.task("T1.2").outputs] == [
         ("O1.2.1", "活動分析報告"), ("O1.2.2", "市場區隔表")]
     assert any("O.1.2.2 黏在前一段文字之後" in w for w in warnings)
+
+
+def _text_pages(code: str) -> list[str]:
+    return (REAL / "text" / f"{code}.txt").read_text(encoding="utf-8").split("\f")
+
+
+@pytest.mark.parametrize("pages, message", [
+    (lambda p: p[:2] + p[3:], "缺第 3 頁"),
+    (lambda p: p[:3] + p[2:], "第 3 頁重複出現")])
+def test_a_missing_or_doubled_page_is_warned_and_nothing_carries_over_it(tmp_path, pages, message):
+    path = tmp_path / "pages.txt"
+    path.write_text("\f".join(pages(_text_pages("KPS3334-004v4"))), encoding="utf-8")
+    warnings: list[str] = []
+    std = import_file(path, warnings.append)
+    assert any(message in w for w in warnings)
+    if "缺" in message:  # page 3 held the rest of P2.2.3; page 4 must not be glued to it
+        texts = {p.code: p.text for _, t in std.tasks() for p in t.indicators}
+        assert texts["P2.2.3"].endswith("和相關人員商議")
+
+
+def test_side_by_side_layout_text_is_refused_with_what_to_do(tmp_path):
+    import subprocess
+    import shutil
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed")
+    out = tmp_path / "layout.txt"
+    subprocess.run(["pdftotext", "-layout", str(REAL / "pdf" / "BAS1219-001v4.pdf"), str(out)],
+                   check=True)
+    with pytest.raises(KmcError, match="pdftotext -raw"):
+        import_file(out, lambda _: None)
+
+
+def test_a_utf8_file_cut_inside_a_character_is_still_utf8(tmp_path):
+    data = (REAL / "text" / "BAS1219-001v4.txt").read_bytes()
+    cut = data[:data.index("說明與補充事項".encode()) + 2]  # inside 說
+    path = tmp_path / "cut.txt"
+    path.write_bytes(cut)
+    with pytest.raises(KmcError) as exc:
+        import_file(path, lambda _: None)
+    assert "編碼" not in str(exc.value) and "不完整" in str(exc.value)
+
+
+def test_two_level_codes_and_blocks_give_no_false_lint(imported):
+    found = {(f.id, f.place) for f in lint_all([imported["ocs-json", "NEP3295-002v3"][0]])}
+    assert not any(i in ("code-gap", "no-outputs") for i, _ in found)
+
+
+def test_diff_compares_a_first_version_whose_code_has_no_vn(imported):
+    from kmc_reports.analyses.diff import diff
+
+    std = imported["ocs-json", "CAP2421-001"][0]
+    assert diff(std, std).changes == []

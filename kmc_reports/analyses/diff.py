@@ -108,7 +108,9 @@ def _base(code: str) -> str:
 
 
 def _version(code: str) -> int:
-    return int(re.search(r"v(\d+)$", code).group(1))
+    """v3 → 3; a code without vN is the first version."""
+    m = re.search(r"v(\d+)$", code)
+    return int(m.group(1)) if m else 1
 
 
 def diff(old: Standard, new: Standard, force: bool = False) -> StandardDiff:

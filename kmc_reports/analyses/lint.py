@@ -137,7 +137,8 @@ def level_distance(std: Standard) -> Iterator[Finding]:
 def no_outputs(std: Standard) -> Iterator[Finding]:
     """Tasks without outputs give curriculum designers and assessors nothing to collect."""
     for _, task in std.tasks():
-        if not task.outputs:
+        block = std.shared_items(task.code)
+        if not task.outputs and not (block and block.outputs):
             yield Finding("no-outputs", "info", std.code, task.code,
                           f"{task.code}「{task.name}」沒有工作產出")
 
@@ -177,7 +178,7 @@ def code_gap(std: Standard) -> Iterator[Finding]:
         for prefix, what, codes in (
                 ("P", "行為指標", [p.code for p in task.indicators]),
                 ("O", "工作產出", [o.code for o in task.outputs if o.code])):
-            for n in _missing(_num(c) for c in codes if _belongs(task, c)):
+            for n in _missing(_num(c) for c in codes if _names_task(c) and _belongs(task, c)):
                 yield gap(f"{prefix}{tail}.{n}", f"{task.code} 的{what}")
     catalogues = {"K": list(std.catalogue("K")), "S": list(std.catalogue("S")),
                   "A": [a.code for a in std.attitudes if a.code]}

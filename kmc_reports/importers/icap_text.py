@@ -20,7 +20,7 @@ from .text import (CODE_RES, QUAL_HEAD, clean, flat, join_cjk, parse_level, spli
                    strip_markup, take_markers, width)
 
 STD_CODE = r"[A-Z]{3}\d{4}-\d{3}(?:v\d+)?(?![\w])"
-_PAGE = re.compile(r"^\s*第\s*\d+\s*頁\s*[，,]?\s*(?:總共|共)\s*\d+\s*頁\s*$")
+_PAGE = re.compile(r"^\s*第\s*(\d+)\s*頁\s*[，,]?\s*(?:總共|共)\s*(\d+)\s*頁\s*$")
 _HEADER_WORDS = re.compile(
     r"主要職責|工作任務|工作活動|工作產出|行為指標|職能內涵|職能\s*級別|職能|級別|"
     r"[（(]\s*[KS]\s*=\s*(?:knowledge|skills?)\s*[^)）]*[)）]|[（(]\s*[KS]\s*=?\s*[)）]")
@@ -38,6 +38,7 @@ class _Line:
     no: int
     text: str
     page_break: bool = False  # a page break (marker, form feed or repeated header) came before
+    gap: bool = False  # pages are missing before it: nothing carries over
 
 
 @dataclass
@@ -47,6 +48,25 @@ class _Sections:
     header: str = ""
     attitudes: list[_Line] = field(default_factory=list)
     notes: list[_Line] = field(default_factory=list)
+    pages: list[tuple[int, int]] = field(default_factory=list)  # 「第 N 頁，總共 M 頁」 seen
+
+
+def _check_pages(pages: list[tuple[int, int]], warn) -> None:
+    """Pages missing, doubled or out of order (a page lost when the file was put together):
+    what joins across such a break cannot be trusted."""
+    if not pages:
+        return
+    numbers = [n for n, _ in pages]
+    total = max(m for _, m in pages)
+    missing = [n for n in range(1, total + 1) if n not in numbers]
+    doubled = sorted({n for n in numbers if numbers.count(n) > 1})
+    if missing:
+        warn(f"頁碼顯示共 {total} 頁，缺第 {'、'.join(map(str, missing))} 頁；"
+             f"缺頁前後的內容可能不完整或接錯，請以完整的檔案重新匯入")
+    if doubled:
+        warn(f"第 {'、'.join(map(str, doubled))} 頁重複出現；重複的內容可能接錯，請檢查來源")
+    elif numbers != sorted(numbers):
+        warn("頁面順序錯亂（頁碼不是遞增）；跨頁的內容可能接錯，請檢查來源")
 
 
 def read_icap_text(text: str, path: str, warn) -> Standard:
@@ -65,9 +85,14 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
         w(f"基準級別「{printed_level}」不是 1–6 級；不推定級別" if printed_level
           else "找不到基準級別；不推定級別")
     builder = TableBuilder(w)
+    _check_pages(sections.pages, w)
+    if _side_by_side(sections.table):
+        raise KmcError(f"{code}：這是並排版面的文字（如 pdftotext -layout），各欄文字無法可靠分開；"
+                       f"請直接匯入 PDF 檔，或改用 pdftotext -raw", path)
     rows = _rows(sections, path)
     if not rows:
-        raise KmcError(f"{code}：主要職責與工作任務的表格缺漏或空白（檔案不完整？）", path)
+        raise KmcError(f"{code}：主要職責與工作任務的表格缺漏或空白（檔案不完整？若是 pdftotext "
+                       f"的輸出，請加 -raw，或直接匯入 PDF 檔）", path)
     if not sections.attitudes and not sections.notes:
         raise KmcError(f"{code}：內容在表格中就結束了，缺少職能內涵（A）與說明與補充事項"
                        f"（檔案不完整？）", path)
@@ -102,6 +127,18 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
         attitudes=attitudes,
         notes=notes,
     )
+
+
+_COLUMN_GAP = re.compile(r"\S {3,}\S")
+
+
+def _side_by_side(lines: list[_Line]) -> bool:
+    """Columns printed side by side on each line, separated by runs of spaces (pdftotext
+    -layout): no reader can tell where one cell's wrapped text continues."""
+    text = [ln.text for ln in lines if ln.text.strip() and "\t" not in ln.text
+            and not ln.text.lstrip().startswith("|")]
+    return len(text) >= 10 and sum(1 for t in text if len(_COLUMN_GAP.findall(t)) >= 2) \
+        >= 0.4 * len(text)
 
 
 def _ref(place: str, text: str) -> FootnoteRef:
@@ -142,7 +179,7 @@ def _header_piece(text: str) -> bool:
 def _split(text: str, path: str) -> _Sections:
     s = _Sections()
     part = "head"
-    pending_break = False
+    pending_break = pending_gap = False
     in_header = False
     footer = _OUR_FOOTER.search(text)
     raw_lines = text[:footer.start() if footer else len(text)].split("\n")
@@ -150,8 +187,10 @@ def _split(text: str, path: str) -> _Sections:
         if "\f" in raw:
             pending_break = True
             raw = raw.replace("\f", "")
-        if _PAGE.match(raw):
+        if page := _PAGE.match(raw):
             pending_break = True
+            pending_gap = bool(s.pages) and int(page.group(1)) != s.pages[-1][0] + 1
+            s.pages.append((int(page.group(1)), int(page.group(2))))
             continue
         if not raw.strip():
             continue
@@ -176,8 +215,8 @@ def _split(text: str, path: str) -> _Sections:
             raw = (_ATT_HEADER if att else _NOTES_HEADER).sub("", flat(raw), count=1)
             if not raw.strip():
                 continue
-        getattr(s, part).append(_Line(no, raw, pending_break))
-        pending_break = False
+        getattr(s, part).append(_Line(no, raw, pending_break, pending_gap))
+        pending_break = pending_gap = False
     return s
 
 
@@ -305,12 +344,12 @@ class _StreamReader:
         self.buf: list[str] = []  # lines not yet placed
         self.last: str | None = None  # column of the last coded cell since the break
         cur: _Cell | None = None
-        for _, col, chunk, brk in self._pieces():
+        for ln, col, chunk, brk in self._pieces():
             if brk:
                 self._flush(None)
                 prev = self.rows_[-1]
                 self.open = [c for c in prev if c.col != "level" and self._full(c)
-                             and _last_of_col(prev, c)]
+                             and _last_of_col(prev, c) and not ln.gap]
                 self.rows_.append([])
                 cur, self.last = None, None
             if col is None:

@@ -233,17 +233,29 @@ class _Grid:
     leading: float = 0.0  # distance of two lines of one paragraph
 
 
-def _frame(cells: list[Box], vrules: list) -> tuple[list[float], list[float]]:
-    """The column and row edges of a table: its cells' edges, and where its vertical rules
-    go on above or below them (a page break can leave the last row without a rule under
-    it, so without a cell pdfplumber could find)."""
+def _frame(cells: list[Box], vrules: list,
+           others: list[list[Box]] = ()) -> tuple[list[float], list[float]]:
+    """The column and row edges of a table: its cells' edges, and as far as its vertical
+    rules go on from them, up or down (a page break can leave the last row without a rule
+    under it, so without a cell pdfplumber could find), but not into another table."""
     xs = _edges([c[0] for c in cells] + [c[2] for c in cells])
     ys = _edges([c[1] for c in cells] + [c[3] for c in cells])
-    mine = [(top, bottom) for x, top, bottom in vrules
-            if xs[0] - 1.5 <= x <= xs[-1] + 1.5 and top < ys[-1] - 1 and bottom > ys[0] + 1
-            and any(abs(x - e) <= 1.5 for e in xs)]
-    low = max((b for _, b in mine), default=ys[-1])
-    high = min((t for t, _ in mine), default=ys[0])
+    mine = [(top, bottom) for x, top, bottom in vrules if any(abs(x - e) <= 1.5 for e in xs)]
+    floor = min([min(c[1] for c in t) for t in others if t and min(c[1] for c in t) >= ys[-1] - 1]
+                + [float("inf")])
+    ceiling = max([max(c[3] for c in t) for t in others if t and max(c[3] for c in t) <= ys[0] + 1]
+                  + [float("-inf")])
+    low, high = ys[-1], ys[0]
+    while True:  # rules joined end to end
+        more = [b for t, b in mine if t <= low + 1.5 and b > low and b <= floor + 1]
+        if not more:
+            break
+        low = max(more)
+    while True:
+        more = [t for t, b in mine if b >= high - 1.5 and t < high and t >= ceiling - 1]
+        if not more:
+            break
+        high = min(more)
     if low > ys[-1] + 2:
         ys.append(low)
     if high < ys[0] - 2:
@@ -427,7 +439,7 @@ def _page_items(page: _Page, number: int) -> list:
     for cells in page.tables:
         if not cells:
             continue
-        xs, ys = frame = _frame(cells, page.vrules)
+        xs, ys = frame = _frame(cells, page.vrules, [t for t in page.tables if t is not cells])
         x0, top, x1, bottom = xs[0] - 1, ys[0] - 1, xs[-1] + 1, ys[-1] + 1
         inside = [x0 <= ch.cx <= x1 and top <= ch.cy <= bottom for ch in rest]
         items.append(_grid(cells, [ch for ch, i in zip(rest, inside) if i], frame,

@@ -29,7 +29,14 @@ def decode(data: bytes, path: str) -> str:
             if _plausible(text):
                 return _clean(text, path)
         raise KmcError("二進位檔案，不是職能基準文字檔", path)
-    for enc in ("utf-8", "cp950", "big5hkscs"):
+    try:
+        return _clean(data.decode("utf-8"), path)
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            # cut inside its last character: UTF-8 all the same (the reader then sees where
+            # the text stops)
+            return _clean(data[:exc.start].decode("utf-8"), path)
+    for enc in ("cp950", "big5hkscs"):
         try:
             return _clean(data.decode(enc), path)
         except UnicodeDecodeError:
