@@ -13,8 +13,8 @@ import statistics
 from dataclasses import dataclass, field
 
 from ..errors import KmcError
-from ..model import (Attitude, Categories, Category, Footnote, FootnoteRef, Notes, Qualification, Standard,
-                     Version)
+from ..model import (Attitude, Categories, Category, Footnote, FootnoteRef, Notes, Qualification,
+                     Standard, Version, squash)
 from .table import COLUMNS, Row, TableBuilder
 from .text import (CODE_RES, QUAL_HEAD, clean, flat, join_cjk, parse_level, split_cjk_gaps, split_items,
                    strip_markup, take_markers, width)
@@ -680,11 +680,20 @@ _FOOTNOTE = re.compile(r"^【\s*註\s*(\d+)\s*】\s*(.*)$")
 _NUMBERED = re.compile(r"^\(?\d+[.、)）]")
 
 
+_NOTE_HEADINGS = ("建議擔任此職類/職業之學歷/經驗/或能力條件", "建議擔任此職類／職業之學歷／經驗／或能力條件",
+                  "其他補充說明")
+
+
 def _notes(lines: list[_Line], refs, warn) -> Notes:
     notes = Notes()
     section = "remarks"
     qual_depth = None
-    for depth, text in _note_lines(lines):
+    items = _note_lines(lines)
+    last = squash(items[-1][1]) if items else ""
+    if last and any(h.startswith(last) and h != last for h in _NOTE_HEADINGS):
+        warn(f"說明與補充事項停在標題的一半「{last}」（檔案不完整？）；之後的內容缺漏")
+        items = items[:-1]
+    for depth, text in items:
         text = join_cjk(text)
         head = QUAL_HEAD.match(text) or _OTHER_HEAD.match(text)
         if head:  # a heading, perhaps followed by its first line
