@@ -58,7 +58,8 @@ def _check_pages(pages: list[tuple[int, int]], warn) -> None:
         return
     numbers = [n for n, _ in pages]
     total = max(m for _, m in pages)
-    missing = [n for n in range(1, total + 1) if n not in numbers]
+    # only between markers seen: copies often keep the first page's marker alone
+    missing = [n for n in range(min(numbers), max(numbers) + 1) if n not in numbers]
     doubled = sorted({n for n in numbers if numbers.count(n) > 1})
     if missing:
         warn(f"頁碼顯示共 {total} 頁，缺第 {'、'.join(map(str, missing))} 頁；"
