@@ -255,18 +255,27 @@ def _font() -> str:
     return fonts.register_reportlab(fonts.default_fonts())[0]
 
 
-def _table(c, font, left, top, widths, rows, merged_down=(), spans=()) -> float:
+def _table(c, font, left, top, widths, rows, merged_down=(), spans=(), open_below=(),
+           shade=()) -> float:
     """Draw a ruled table whose cells are lists of lines, top at `top` (from the page top);
-    no rule under the cells in `merged_down`, none right of those in `spans`.  Each row is as
-    tall as its tallest cell, as a word processor lays it out.  Returns its bottom."""
+    no rule under the cells in `merged_down`, none right of those in `spans`, none under the
+    last row in the columns `open_below` (a cell going on over a page break, as reportlab
+    leaves it); the cells in `shade` get a background (a filled rectangle, no rule).  Each row
+    is as tall as its tallest cell, as a word processor lays it out.  Returns its bottom."""
     h = LETTER[1]
     xs = [left + sum(widths[:i]) for i in range(len(widths) + 1)]
     ys = [top]
     for row in rows:
         ys.append(ys[-1] + max(len(cell) for cell in row) * PITCH + 2 * PAD)
+    c.setFillGray(0.95)
+    for r, k in shade:
+        c.rect(xs[k], h - ys[r + 1], widths[k], ys[r + 1] - ys[r], stroke=0, fill=1)
+    c.setFillGray(0)
     c.setLineWidth(0.5)
     c.line(xs[0], h - ys[0], xs[-1], h - ys[0])
-    c.line(xs[0], h - ys[-1], xs[-1], h - ys[-1])
+    for k in range(len(widths)):
+        if k not in open_below:
+            c.line(xs[k], h - ys[-1], xs[k + 1], h - ys[-1])
     for r in range(1, len(rows)):
         for k in range(len(widths)):
             if (r - 1, k) not in merged_down:
@@ -296,9 +305,9 @@ HEAD = [["主要職責"], ["工作任務"], ["工作產出"], ["行為指標"], 
 
 def _hand_made_pdf() -> bytes:
     """A standard over three pages: a page header and a running footer on each page, a title
-    in made-up bold, the header row repeated, a row cut by the first page break (its indicator and knowledge cells
-    go on, each with a new item), a duty cell merged over two rows and the break, a row that
-    starts the third page, a wrapped paragraph."""
+    in made-up bold, the header row repeated, a row cut by the first page break (its
+    indicator and knowledge cells go on, each with a new item), a duty cell merged over two
+    rows and the break, a row that starts the third page, a wrapped paragraph."""
     from reportlab.pdfgen import canvas
 
     font = _font()
@@ -377,19 +386,21 @@ def test_hand_made_pdf_reads_as_laid_out(hand_made):
         "工作描述\t依標準程序執行產品測試並記錄結果。\t",
         "基準級別\t3\t",
     ]
+    # A line the next one's first character would not have fitted on goes on in it (T1, O1.1.1
+    # fill their cells); the other lines of these cells leave room for it: line breaks.
     assert _main_rows(text) == [
-        ["T1 執行測<br>試", "T1.1 準備測試", "O1.1.1 測試計<br>畫",
+        ["T1 執行測試", "T1.1 準備測試", "O1.1.1 測試計畫",
          "P1.1.1 依測試需求<br>準備儀器與樣品。", "3", "K01 測試原理", "S01 儀器操作能<br>力"],
         # cut by the page break and joined again: the cells going on start with a code
-        ["", "T1.2 執行測試", "O1.2.1 測試紀<br>錄",
+        ["", "T1.2 執行測試", "O1.2.1 測試紀錄",
          "P1.2.1 依標準程序<br>執行測試,並記錄<br>測試結果與異常狀<br>況,通報主管。"
          "<br>P1.2.2 將測試結果<br>歸檔。", "3",
          "K02 量測不確定<br>度<br>K03 統計製程管<br>制<br>K04 測試標準", "S02 記錄能力"],
-        ["T2 維護設<br>備", "T2.1 保養儀器", "O2.1.1 保養紀<br>錄",
+        ["T2 維護設備", "T2.1 保養儀器", "O2.1.1 保養紀錄",
          "P2.1.1 依保養計畫<br>清潔與校正儀器。", "3", "K05 儀器保養<br>K06 校正原理",
          "S03 保養能力<br>S04 校正能力"],
         # a new row on the third page, though the row before filled the second to its end
-        ["", "T2.2 排除故障", "O2.2.1 維修紀<br>錄", "P2.2.1 判斷故障原<br>因並排除。", "4",
+        ["", "T2.2 排除故障", "O2.2.1 維修紀錄", "P2.2.1 判斷故障原<br>因並排除。", "4",
          "K07 故障診斷", "S05 維修能力"],
     ]
     end = lines[lines.index("職能內涵（A=attitude 態度）"):]
@@ -439,6 +450,141 @@ def test_table_parts_on_following_pages():
     [table] = pdf_reader._blocks(pages)
     assert table.rows == [att, ["A01 細心"], ["A02 主動：對於任務\n的執行過程。"], ["A03 負責"],
                           ["A04 誠信"]]
+
+
+# -- PDFs as reportlab draws them: merged cells over page breaks, wrapped codes ---------------
+
+
+def _merged_over_breaks_pdf() -> bytes:
+    """Three pages as reportlab splits a table with cells merged down ("visual merge": the
+    merged cell's paragraphs flow over the rows it spans, no rule between them): page 1 ends
+    with no rule under the duty, the task T1.2 (its second row is on page 2) and the
+    level/K/S cell merged over T1.1–T1.2, which goes on on page 2 beside T1.2's second row;
+    T2.1's row is cut inside (page 2 ends without any rule under it); the duty and S cells
+    are shaded to the page's end.  A page header and footer on every page."""
+    from reportlab.pdfgen import canvas
+
+    font = _font()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=LETTER, invariant=1)
+
+    def furniture(n: int) -> None:
+        _line(c, font, 400, 30, "TST1234-001v2　測試人員職能基準")
+        _line(c, font, 260, 750, f"第 {n} 頁，共 3 頁")
+
+    furniture(1)
+    _table(c, font, 40, 50, WIDTHS, [
+        HEAD,
+        [["T1 執行測試"], ["T1.1 準備測試"], ["O1.1.1 測試計畫"], ["P1.1.1 準備儀器"], ["3"],
+         ["K01 測試原理"], ["S01 儀器操作"]],
+        [[""], ["T1.2 執行測試"], ["O1.2.1 測試紀錄"], ["P1.2.1 執行測試"], [""],
+         ["K02 量測概論"], ["S02 記錄能力"]],
+    ], merged_down={(1, 0), (1, 4), (1, 5), (1, 6)}, open_below={0, 1, 4, 5, 6},
+        shade={(1, 0), (2, 0), (1, 6), (2, 6)})
+    c.showPage()
+    furniture(2)
+    _table(c, font, 40, 50, WIDTHS, [
+        HEAD,
+        [[""], [""], ["O1.2.2 異常報告"], ["P1.2.2 歸檔結果"], [""], ["K03 統計製程"],
+         ["S03 異常通報"]],
+        [["T2 維護設備"], ["T2.1 保養儀器"], ["O2.1.1 保養紀錄"], ["P2.1.1 清潔儀器"], ["4"],
+         ["K04 儀器保養"], ["S04 保養能力"]],
+    ], open_below=set(range(7)), shade={(1, 0), (1, 6)})
+    c.showPage()
+    furniture(3)
+    _table(c, font, 40, 50, WIDTHS, [
+        HEAD, [[""], [""], [""], ["P2.1.2 校正儀器"], [""], ["K05 校正原理"], [""]]])
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_cells_merged_over_page_breaks_as_reportlab_draws_them():
+    """A column the page break left without a rule goes on in its first cell on the next
+    page, whatever the other columns do: a row of its own there (T1.2's second row) keeps its
+    cells, the merged K/S cell gets its continuation; a place no cell box covers (T1.2's task
+    cell, open at the foot of page 1) is a cell; a row cut inside goes on (T2.1), though no
+    rule closes page 2; shading is no rule."""
+    text = pdf_reader.read_pdf(_merged_over_breaks_pdf(), "x.pdf")
+    assert "頁" not in text and text.count("TST1234") == 1  # the running title, once
+    assert _main_rows(text) == [
+        ["T1 執行測試", "T1.1 準備測試", "O1.1.1 測試計畫", "P1.1.1 準備儀器", "3",
+         "K01 測試原理<br>K02 量測概論<br>K03 統計製程", "S01 儀器操作<br>S02 記錄能力<br>S03 異常通報"],
+        ["", "T1.2 執行測試", "O1.2.1 測試紀錄", "P1.2.1 執行測試", "", "", ""],
+        ["", "", "O1.2.2 異常報告", "P1.2.2 歸檔結果", "", "", ""],
+        ["T2 維護設備", "T2.1 保養儀器", "O2.1.1 保養紀錄", "P2.1.1 清潔儀器<br>P2.1.2 校正儀器",
+         "4", "K04 儀器保養<br>K05 校正原理", "S04 保養能力"],
+    ]
+
+
+def _wrapped_code_pdf() -> bytes:
+    """A version table whose code column is as narrow as reportlab's: 「BHR2422-006v」 fills
+    its line and 「4」 goes to the next; a Latin phrase broken at a space where the line had
+    room for a letter more; a second paragraph that would have fitted on the line before."""
+    from reportlab.pdfgen import canvas
+
+    font = _font()
+    width = lambda s: c.stringWidth(s, font, SIZE)  # noqa: E731
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=LETTER, invariant=1)
+    code = width("BHR2422-006v") + 2 * PAD + 0.5 * width("4")
+    note = width("熟悉 Microsoft") + 2 * PAD + 1.5 * width("O")
+    _table(c, font, 40, 50, [code, 90, note], [
+        [["版本"], ["職能基準代碼"], ["更新說明"]],
+        [["BHR2422-006v", "4"], ["BHR2422-006v4"], ["熟悉 Microsoft", "Office 軟體", "第二段"]],
+        [["V3"], ["BHR2422-006v3"], ["略"]],
+    ])
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_a_code_wrapped_in_its_cell_is_one_code():
+    text = pdf_reader.read_pdf(_wrapped_code_pdf(), "x.pdf")
+    assert text.split("\n")[:3] == [
+        "版本\t職能基準代碼\t更新說明",
+        "BHR2422-006v4\tBHR2422-006v4\t熟悉 Microsoft Office 軟體<br>第二段",
+        "V3\tBHR2422-006v3\t略",
+    ]
+
+
+def test_our_pdf_writer_reads_back_cell_for_cell():
+    """Our own writer (reportlab): codes in a column too narrow for them, Latin words
+    wrapped, two paragraphs in a cell; a cell merged down over 40 rows whose paragraphs flow
+    beside them over page breaks, the header row repeated on each page, a page header and
+    footer: every row read once, every item of the merged cell once, whole and in order."""
+    from kmc_reports import fonts
+    from kmc_reports.templating import parse
+    from kmc_reports.writers.pdf import write_pdf
+
+    items = [f"K{n:02d} 知識項目第{n}項" for n in range(1, 81)]
+    tasks = [(f"T1.{n} 工作任務{n}", f"P1.{n}.1 依據程序完成工作任務{n}。") for n in range(1, 41)]
+    merged = "".join(f"<p>{k}</p>" for k in items)
+    rows = "".join(f"<tr><td>{t}</td><td>{p}</td>"
+                   + (f'<td rowspan="{len(tasks)}">{merged}</td>' if n == 0 else "") + "</tr>"
+                   for n, (t, p) in enumerate(tasks))
+    markup = f"""<document header="TST1234-001v2　測試人員職能基準"><section>
+      <table widths="0.8,2,2.4,1.3" header-rows="1" size="small">
+        <tr><th>版本</th><th>職能基準代碼</th><th>更新說明</th><th>日期</th></tr>
+        <tr><td align="center">BHR2422-006v4</td><td>BHR2422-006v4</td>
+          <td><p>熟悉 Microsoft Office Word Excel PowerPoint 等軟體</p><p>已被取代</p></td>
+          <td>2024/12/31</td></tr>
+      </table>
+      <table widths="2,4,3" header-rows="1" size="small">
+        <tr><th>工作任務</th><th>行為指標</th><th>職能內涵（K＝知識）</th></tr>{rows}
+      </table></section></document>"""
+    data = write_pdf(parse(markup, "test"), fonts.default_fonts())
+    assert len(pdf_reader._load(data, "x.pdf")) >= 2
+    lines = pdf_reader.read_pdf(data, "x.pdf").split("\n")
+    assert lines[0] == "TST1234-001v2　測試人員職能基準" and not any("頁" in ln for ln in lines)
+    version = lines[lines.index("版本\t職能基準代碼\t更新說明\t日期") + 1].split("\t")
+    assert version[:2] == ["BHR2422-006v4", "BHR2422-006v4"]  # wrapped in its cell
+    assert re.sub(r"\s", "", version[2]) == \
+        "熟悉MicrosoftOfficeWordExcelPowerPoint等軟體<br>已被取代"
+    start = lines.index("工作任務\t行為指標\t職能內涵（K＝知識）")
+    body = [ln.split("\t") for ln in lines[start + 1:lines.index("", start)]]
+    assert [(t, p) for t, p, _ in body] == tasks
+    assert [k for _, _, cell in body for k in cell.split("<br>") if k] == items
 
 
 def test_text_without_ruling_lines_is_paragraphs():

@@ -600,7 +600,7 @@ def _version(v: str, c: str, n: str, st: str, note: str, d: str) -> Version:
 
 # -- attitudes and notes -------------------------------------------------------------------
 
-_BULLET = re.compile(r"^[\s\-*•●⚫◆◇■□▪·‧\uf000-\uf8ff]+")
+_BULLET = re.compile(r"^[\s\-*•●⚫◆◇■□▪·‧–\uf000-\uf8ff]+")
 
 
 _ATT_TABLE_HEAD = re.compile(r"(?:\s*(?:代碼|態度|說明)\s*)+")
@@ -670,8 +670,10 @@ def _note_lines(lines: list[_Line]) -> list[tuple[int, str]]:
             continue
         continued = marked and not _is_note_heading(text)
         if text:
-            depth = 1 + indent // 2 + (1 if bullet and re.search(r"[\uf000-\uf8ff•]",
-                                                                   bullet.group()) else 0)
+            # 「–」 marks a nested item under 「•」 (as our PDFs print lists)
+            mark = bullet.group() if bullet else ""
+            depth = 1 + indent // 2 + (2 if "–" in mark else
+                                       1 if re.search(r"[\uf000-\uf8ff•]", mark) else 0)
             out.append((depth, text))
     return out
 

@@ -16,7 +16,8 @@ from geometry only:
   item code, a bullet, a larger gap); a Latin word or code broken there is joined without a
   space (see :func:`_cell_text`); every other line break stays one;
 - a place of the grid that no closed cell covers (a page break can leave a cell without its
-  rule below) is a cell of its own, and the table reaches as far down as its vertical rules;
+  rule below) is a cell of its own, down to the next cell of its column; the table reaches
+  as far as its vertical rules go on (a row cut inside by a page break has no rule under it);
 - text outside the tables becomes paragraphs in reading order (a line wrapped at the right
   edge of the text is joined to the next); the page header 「第 N 頁，總共 M 頁」, running
   headers and footers are dropped;
@@ -50,6 +51,8 @@ _PAGE_NUMBER = re.compile(r"^(?:第\d+頁|\d+/\d+|[-–]?\d+[-–]?|(?:page|p\.)
 _SPACES = re.compile(r"[\s\u3000]+")
 # The start of an item in a cell: a code (T1, T1.1, O1.1.1, P1.1, K01, S01, A01, V1).
 _ITEM_START = re.compile(r"^[TOPKSAV]\d+(?:\.\d+)*(?![\d.])")
+# A duty or task code opening a line.
+_TASK_START = re.compile(r"(?m)^\s*T\d+(?:\.\d+)*(?![\d.])")
 # Punctuation a line cannot start with (it goes to the line before with the character it
 # follows).
 _NO_LINE_START = set("。，、；：！？」』）〕】》〉﹚…‥,.;:!?)]}%")
@@ -299,17 +302,10 @@ def _grid(cells: list[Box], chars: list[_Char], frame=None, hrules=None) -> _Gri
             boxes.append(((xs[c], ys[r], xs[c + 1], ys[end]), r, end, c))
             r = end
     inside: list[list[_Char]] = [[] for _ in boxes]
-    for ch in chars:  # in the cell holding its centre, else the nearest one
+    for ch in chars:  # in the cell holding its centre (every place has one now)
         r = min(max(bisect.bisect(ys, ch.cy) - 1, 0), nrow - 1)
         c = min(max(bisect.bisect(xs, ch.cx) - 1, 0), ncol - 1)
-        i = owner.get((r, c))
-        if i is None and boxes:
-            def distance(item) -> float:
-                (x0, top, x1, bottom), *_ = item
-                return max(x0 - ch.cx, 0, ch.cx - x1) + max(top - ch.cy, 0, ch.cy - bottom)
-            i = min(range(len(boxes)), key=lambda k: distance(boxes[k]))
-        if i is not None:
-            inside[i].append(ch)
+        inside[owner[(r, c)]].append(ch)
     room: list[float | None] = [None] * ncol
     pitches: list[float] = []
     grid_cells: list[_Cell] = []
@@ -537,6 +533,12 @@ class _Table:
             return None
         return next((i for i, h in enumerate(self.header()) if "級別" in h), None)
 
+    def task_columns(self) -> list[int]:
+        """The main table's duty and task columns."""
+        if not self.is_main():
+            return []
+        return [i for i, h in enumerate(self.header()) if "主要職責" in h or "工作任務" in h]
+
 
 def _filled_to_bottom(grid: _Grid) -> set[int]:
     """The columns whose text, in the cell over the last row, goes down as far as the
@@ -554,10 +556,12 @@ def _continues(table: _Table, row: list[str]) -> bool:
 
     Only the columns whose text filled the cut row down to the page break can go on: a row
     with text in any other column is a new row, and so is a row of the main table that prints
-    a level (a level stands at the top of its row).  Then a row whose text in some column does
-    not start with a code goes on.  Left: every cell starts with a code (the break fell between
-    two items of a cell) — in the main table, whose rows print a level or sit beside a merged
-    one, that is the cut row going on; in other tables a new row."""
+    a level (a level stands at the top of its row) or opens its duty or task cell with a code
+    where the cell above holds one duty or task (a cell of several tasks can go on with the
+    next).  Then a row whose text in some column does not start with a code goes on.  Left:
+    every cell starts with a code (the break fell between two items of a cell) — in the main
+    table, whose rows print a level or sit beside a merged one, that is the cut row going on;
+    in other tables a new row."""
     filled = [i for i, c in enumerate(row) if c.strip()]
     if not filled:
         return True
@@ -567,6 +571,11 @@ def _continues(table: _Table, row: list[str]) -> bool:
         return False
     if table.level_column() in filled:
         return False
+    for i in table.task_columns():
+        if i in filled and _TASK_START.match(row[i].strip()):
+            above = table.rows[table.anchors[i] if i < len(table.anchors) else -1][i]
+            if len(_TASK_START.findall(above)) < 2:
+                return False
     cut = _filled_to_bottom(table.last)
     if any(i not in cut for i in filled):
         return False
