@@ -57,8 +57,8 @@ def pdf_read():
     texts: dict[str, str] = {}
     real = pdf_reader.read_pdf
 
-    def recording(data: bytes, path: str) -> str:
-        texts[path] = real(data, path)
+    def recording(data: bytes, path: str, marks=None) -> str:
+        texts[path] = real(data, path, marks)
         return texts[path]
 
     out = {}

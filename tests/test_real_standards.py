@@ -182,3 +182,17 @@ def test_diff_compares_a_first_version_whose_code_has_no_vn(imported):
 
     std = imported["ocs-json", "CAP2421-001"][0]
     assert diff(std, std).changes == []
+
+
+def test_a_pdf_with_a_page_missing_is_warned(tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    reader, writer = PdfReader(REAL / "pdf" / "KPS3334-004v4.pdf"), PdfWriter()
+    for i, page in enumerate(reader.pages):
+        if i != 2:
+            writer.add_page(page)
+    path = tmp_path / "missing.pdf"
+    writer.write(path)
+    warnings: list[str] = []
+    import_file(path, warnings.append)
+    assert any("缺第 3 頁" in w for w in warnings)

@@ -22,7 +22,10 @@ def _laid_out(data: bytes, path: Path) -> str | None:
     or None for a text file.  The readers load lazily: most commands never need them."""
     if data.startswith(b"%PDF"):
         from .pdf import read_pdf
-        return read_pdf(data, str(path))
+        marks: list[str] = []
+        text = read_pdf(data, str(path), marks)
+        # the page marks lead the text, where the reader checks them for missing pages
+        return "\n".join(marks) + "\n" + text
     if data.startswith(b"PK\x03\x04"):
         from .docx import read_package
         return read_package(data, str(path))

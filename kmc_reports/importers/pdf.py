@@ -702,8 +702,10 @@ def _glue(a: str, b: str) -> str:
     return a + b
 
 
-def read_pdf(data: bytes, path: str) -> str:
-    """The tab-separated text (see :mod:`.layout`) of a PDF file's bytes."""
+def read_pdf(data: bytes, path: str, marks: list[str] | None = None) -> str:
+    """The tab-separated text (see :mod:`.layout`) of a PDF file's bytes.  ``marks`` gets
+    the page marks (「第 N 頁，總共 M 頁」) in page order, which the text leaves out, so the
+    caller can check for missing or doubled pages."""
     pages = _load(data, path)
     if not pages:
         raise KmcError("無法讀取 PDF：檔案中沒有任何頁面", path)
@@ -716,5 +718,8 @@ def read_pdf(data: bytes, path: str) -> str:
     pad = _padding(grids)  # the same in every table of a document
     for grid in grids:
         _fill(grid, pad)
+    if marks is not None:
+        marks += [_key(it.text) for page in items for it in page
+                  if isinstance(it, _Line) and _PAGE_MARK.match(_key(it.text))]
     _drop_furniture(items, [p.height for p in pages])
     return as_text(_layout(_blocks(items)))
