@@ -164,8 +164,10 @@ def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None,
     if report is not None:
         write_bytes(report, batch.report(rows, report))
         click.echo(f"匯入結果另存於 {report}")
+    if len(rows) == 1 and rows[0].refused and not files[0].is_dir():
+        sys.exit(2)  # one file, and it is bad input
     if any(row.refused for row in rows):
-        sys.exit(1)
+        sys.exit(1)  # some of many files refused, the rest imported
 
 
 @main.command()
