@@ -80,3 +80,41 @@ def test_damaged_json_imports_or_fails_with_one_line(tmp_path_factory, name, spo
         import_file(path, lambda _: None)
     except KmcError as exc:
         assert "\n" not in str(exc)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(str(p) for form in ("pdf", "docx")
+                              for p in (REAL / form).glob(f"*.{form}"))) if REAL.is_dir()
+       else st.nothing(), st.floats(0.0, 1.0), st.integers(0, 255), st.booleans())
+def test_damaged_pdf_and_docx_import_or_fail_with_one_line(tmp_path_factory, source, cut, byte,
+                                                           flip):
+    """A laid-out file cut short, or with one byte changed, anywhere."""
+    data = bytearray(open(source, "rb").read())
+    if flip:
+        data[int(cut * (len(data) - 1))] = byte
+    else:
+        data = data[:int(cut * len(data))]
+    path = tmp_path_factory.mktemp("robust") / ("damaged" + source[-5:])
+    path.write_bytes(bytes(data))
+    try:
+        import_file(path, lambda _: None)
+    except KmcError as exc:
+        assert "\n" not in str(exc)
+
+
+def test_a_damaged_pdf_gives_one_line_on_stderr_and_exit_2(tmp_path):
+    """The PDF library's own complaints about a damaged file never reach the terminal."""
+    import subprocess
+    import sys
+
+    data = bytearray((REAL / "pdf" / "BHR2422-006v4.pdf").read_bytes())
+    data[int(0.7578125 * (len(data) - 1))] = 0  # breaks a compressed font stream
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(bytes(data))
+    proc = subprocess.run([sys.executable, "-m", "kmc_reports", "import", str(path), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"kmc-reports: error: {path}: 此 PDF 的文字無法解碼（字型缺少字元對應，或檔案損毀）；"
+        "請改用原始的 PDF、DOCX 或文字檔"]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import logging
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -105,13 +106,19 @@ def _load(data: bytes, path: str) -> list[_Page]:
     of the file; it becomes one KmcError here."""
     import pdfplumber
 
+    # pdfminer logs what it repairs in a damaged file; with no handler Python would print it
+    # on stderr beside our one line.  What matters reaches the user as a KmcError.
+    logging.getLogger("pdfminer").addHandler(logging.NullHandler())
+    logging.getLogger("pdfminer").propagate = False
     pages: list[_Page] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
                 printed = sum(1 for c in page.chars if c["text"].strip())
-                chars = [_Char(c["text"], float(c["x0"]), float(c["x1"]), float(c["top"]),
-                               float(c["bottom"]), float(c.get("size") or 0.0))
+                # a glyph the font cannot map comes as 「(cid:12)」: one unknown character
+                chars = [_Char(c["text"] if len(c["text"]) == 1 else "\ufffd", float(c["x0"]),
+                               float(c["x1"]), float(c["top"]), float(c["bottom"]),
+                               float(c.get("size") or 0.0))
                          for c in page.chars if c.get("upright", True) and c["text"]]
                 tables, hrules, vrules = [], [], []
                 if chars:
@@ -713,6 +720,10 @@ def read_pdf(data: bytes, path: str, marks: list[str] | None = None) -> str:
     if printed == 0 or (printed < 20 * len(pages) and any(p.images for p in pages)):
         raise KmcError("此 PDF 沒有文字層（可能是掃描檔），無法讀出內容；請改用原始的 PDF、"
                        "DOCX 或文字檔，或先以文字辨識（OCR）加上文字層", path)
+    unknown = sum(1 for p in pages for c in p.chars if c.text == "\ufffd")
+    if unknown > 0.2 * max(1, sum(len(p.chars) for p in pages)):
+        raise KmcError("此 PDF 的文字無法解碼（字型缺少字元對應，或檔案損毀）；請改用原始的 PDF、"
+                       "DOCX 或文字檔", path)
     items = [_page_items(p, n) for n, p in enumerate(pages)]
     grids = [it for page in items for it in page if isinstance(it, _Grid)]
     pad = _padding(grids)  # the same in every table of a document
