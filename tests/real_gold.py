@@ -101,5 +101,18 @@ def compare(std, gold: dict) -> tuple[int, int, list[str]]:
     return len(want) - len(wrong), len(want), wrong
 
 
+def main_table_rows(text: str) -> tuple[list[str], list[list[str]]]:
+    """The header row and the rows of the main table in a reader's tab-separated text: from
+    the line starting 主要職責 to the next blank line."""
+    lines = text.split("\n")
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("主要職責\t"))
+    rows = []
+    for ln in lines[start + 1:]:
+        if not ln:
+            break
+        rows.append(ln.split("\t"))
+    return lines[start].split("\t"), rows
+
+
 def load_gold(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))

@@ -22,7 +22,7 @@ from kmc_reports.errors import KmcError
 from kmc_reports.importers import import_file
 from kmc_reports.importers.docx import read_blocks, read_package
 from kmc_reports.importers.layout import Table
-from real_gold import REAL, compare, fields, load_gold, sq
+from real_gold import REAL, compare, fields, load_gold, main_table_rows, sq
 
 DOCX_DIR = REAL / "docx"
 CODES = sorted(p.stem for p in DOCX_DIR.glob("*.docx"))
@@ -94,15 +94,8 @@ def _score(entry, code: str) -> tuple[int, int, list[str]]:
 
 
 def _main_rows(text: str) -> list[list[str]]:
-    """The rows of the main table in the text: from its header line to the blank line."""
-    lines = text.split("\n")
-    start = next(i for i, ln in enumerate(lines) if ln.split("\t")[:2] == MAIN_HEADER[:2])
-    assert lines[start].split("\t") == MAIN_HEADER
-    rows = []
-    for ln in lines[start + 1:]:
-        if not ln:
-            break
-        rows.append(ln.split("\t"))
+    header, rows = main_table_rows(text)
+    assert header == MAIN_HEADER
     return rows
 
 

@@ -8,43 +8,7 @@ import re
 import pytest
 
 from conftest import CODES, GOLD
-
-
-def sq(value):
-    if isinstance(value, str):
-        return re.sub(r"\s+", "", value)
-    if isinstance(value, list):
-        return [sq(v) for v in value]
-    if isinstance(value, dict):
-        return {k: sq(v) for k, v in value.items()}
-    return value
-
-
-def as_gold(std) -> dict:
-    """The model in the gold files' shape: one level per task, K/S as [code, name]."""
-    c = std.categories
-    first = lambda xs, attr: getattr(xs[0], attr) if xs else None  # noqa: E731
-    return {
-        "code": std.code, "name": std.name, "level": std.level,
-        "category": {
-            "occupation_class": first(c.job_categories, "name"),
-            "occupation_class_code": first(c.job_categories, "code"),
-            "occupation": first(c.occupations, "name"),
-            "occupation_code": first(c.occupations, "code"),
-            "industry": first(c.industries, "name"),
-            "industry_code": first(c.industries, "code"),
-        },
-        "description": std.description,
-        "versions": [[v.version, v.code, v.name, v.date] for v in std.versions],
-        "duties": [{"code": d.code, "name": d.name, "tasks": [{
-            "code": t.code, "name": t.name, "level": t.level,
-            "outputs": [[o.code, o.name] for o in t.outputs],
-            "indicators": [p.code for p in t.indicators],
-            "knowledge": [[r.code, r.name] for r in t.knowledge],
-            "skills": [[r.code, r.name] for r in t.skills],
-        } for t in d.tasks]} for d in std.duties],
-        "attitudes": [[a.code, a.name] for a in std.attitudes],
-    }
+from real_gold import as_gold, sq
 
 
 FIELDS = ["code", "name", "level", "category", "description", "versions", "attitudes"]

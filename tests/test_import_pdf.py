@@ -21,7 +21,7 @@ from kmc_reports.errors import KmcError
 from kmc_reports.importers import import_file
 from kmc_reports.importers import pdf as pdf_reader
 from kmc_reports.importers.layout import Table, as_text
-from real_gold import REAL, compare, fields, load_gold, sq
+from real_gold import REAL, compare, fields, load_gold, main_table_rows, sq
 
 PDF_DIR = REAL / "pdf"
 CODES = sorted(p.stem for p in PDF_DIR.glob("*.pdf"))
@@ -76,16 +76,8 @@ def pdf_read():
 
 
 def _main_rows(text: str) -> list[list[str]]:
-    """The rows of the main table: from its header line to the blank line after it."""
-    lines = text.split("\n")
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("主要職責\t"))
-    assert [re.sub(r"<br>|\s", "", c) for c in lines[start].split("\t")] == \
-        [re.sub(r"\s", "", h) for h in MAIN_HEADER]
-    rows = []
-    for ln in lines[start + 1:]:
-        if not ln:
-            break
-        rows.append(ln.split("\t"))
+    header, rows = main_table_rows(text)
+    assert [re.sub(r"<br>|\s", "", c) for c in header] == [re.sub(r"\s", "", h) for h in MAIN_HEADER]
     return rows
 
 

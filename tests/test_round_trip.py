@@ -4,7 +4,6 @@ import gives back the same model (texts compared without whitespace, as everywhe
 from __future__ import annotations
 
 import shutil
-import re
 
 import pytest
 from click.testing import CliRunner
@@ -13,20 +12,10 @@ from kmc_reports.cli import main
 from kmc_reports.importers import import_file
 from kmc_reports.store import load_standard
 from conftest import ROOT
-from real_gold import REAL
+from real_gold import REAL, sq
 
 REAL_CODES = ["AVA2173-005v3", "CCM7114-002", "KPS3334-004v4", "CAP2421-001", "NEP3295-002v3"]
 FORMATS = ["docx", "pdf"]
-
-
-def _squashed(value):
-    if isinstance(value, str):
-        return re.sub(r"\s+", "", value)
-    if isinstance(value, list):
-        return [_squashed(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _squashed(v) for k, v in value.items()}
-    return value
 
 
 def _comparable(std) -> dict:
@@ -35,7 +24,7 @@ def _comparable(std) -> dict:
     data = std.model_dump(mode="json", exclude={"source", "corrections"})
     for note in data["notes"]["footnotes"]:
         note["refs"] = [r["place"] for r in note["refs"]]
-    return _squashed(data)
+    return sq(data)
 
 
 @pytest.fixture(scope="module")

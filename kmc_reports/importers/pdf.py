@@ -47,6 +47,7 @@ from ..errors import KmcError
 from .layout import Table, as_text
 from .text import is_cjk
 
+_CID = re.compile(r"\(cid:\d+\)")
 _PAGE_MARK = re.compile(r"^第\d+頁[，,]?(?:總共|共)\d+頁$")
 _PAGE_NUMBER = re.compile(r"^(?:第\d+頁|\d+/\d+|[-–]?\d+[-–]?|(?:page|p\.)\d+(?:of\d+)?)$", re.I)
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -116,7 +117,8 @@ def _load(data: bytes, path: str) -> list[_Page]:
             for page in pdf.pages:
                 printed = sum(1 for c in page.chars if c["text"].strip())
                 # a glyph the font cannot map comes as 「(cid:12)」: one unknown character
-                chars = [_Char(c["text"] if len(c["text"]) == 1 else "\ufffd", float(c["x0"]),
+                chars = [_Char("\ufffd" if _CID.fullmatch(c["text"]) else c["text"],
+                               float(c["x0"]),
                                float(c["x1"]), float(c["top"]), float(c["bottom"]),
                                float(c.get("size") or 0.0))
                          for c in page.chars if c.get("upright", True) and c["text"]]
@@ -463,11 +465,11 @@ def _lead(line: list[_Char]) -> float:
     if not chars:
         return 0.0
     end = 1
-    if is_cjk(chars[0].text):
+    if is_cjk(chars[0].text[0]):
         while end < len(chars) and chars[end].text in _NO_LINE_START:
             end += 1
     else:
-        while end < len(chars) and not is_cjk(chars[end].text) and \
+        while end < len(chars) and not is_cjk(chars[end].text[0]) and \
                 chars[end].x0 - chars[end - 1].x1 <= _space_gap(chars[end - 1], chars[end]):
             end += 1
     return chars[end - 1].x1 - chars[0].x0
