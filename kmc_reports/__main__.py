@@ -1,3 +1,3 @@
-from .cli import main
+from .interrupt import run
 
-main()
+run()

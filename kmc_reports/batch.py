@@ -153,12 +153,19 @@ def _refuse(row: Imported, reason: str) -> Imported:
 # -- the summary ------------------------------------------------------------------------------
 
 def table(rows: list[Imported]) -> str:
-    """The summary as aligned text (CJK characters count double), and a count line."""
-    cells = [COLUMNS] + [[str(c) for c in row.cells()] for row in rows]
-    widths = [max(width(r[i]) for r in cells) for i in range(len(COLUMNS) - 1)]
-    lines = ["  ".join([c + " " * (w - width(c)) for c, w in zip(r, widths)] + [r[-1]])
-             for r in cells]
-    return "\n".join(lines + ["", summary(rows)]) + "\n"
+    """The summary as aligned text, and a count line."""
+    return aligned([COLUMNS] + [row.cells() for row in rows]) + "\n" + summary(rows) + "\n"
+
+
+def aligned(rows: list[list]) -> str:
+    """Rows of cells as text columns two spaces apart, CJK characters counting double; the
+    last column is not padded.  Every line ends with a newline."""
+    cells = [[str(c) for c in row] for row in rows]
+    count = max((len(r) for r in cells), default=0)
+    widths = [max((width(r[i]) for r in cells if i < len(r)), default=0)
+              for i in range(count - 1)]
+    return "".join("  ".join([c + " " * (w - width(c)) for c, w in zip(r, widths)]
+                             + r[len(widths):]).rstrip() + "\n" for r in cells)
 
 
 def summary(rows: list[Imported]) -> str:

@@ -10,21 +10,20 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 
-from . import __version__
+from . import __version__, interrupt
 from .analyses import diff as diff_mod
 from .analyses import lint as lint_mod
-from .config import load_config
-from .errors import KmcError, os_message, validation_message
-from .analyses.syllabus import load_levels
-from .analyses.syllabus import plan as plan_course
-from .course import CourseSpec, load_course, validate_against
+from .build import Project
+from .errors import KmcError, os_message
+from .course import load_course
 from .importers import import_file
 from .model import Standard
-from .store import Library, dump_standard, load_standard
-from .reports import (DOCUMENT_FORMATS, Options, Output, comparison_document, job_document,
-                      parse_formats, profile_document)
+from .store import dump_standard, load_standard
+from .reports import (DOCUMENT_FORMATS, Output, job_document, parse_formats,
+                      profile_document)
+from .staging import Staged
+from .usage import Guarded
 from .schema import schema_json
 
 
@@ -45,6 +44,9 @@ def _warn(msg: str) -> None:
 
 
 def _fail(msg: str) -> None:
+    stopped = interrupt.received()
+    if stopped:  # the error is what Ctrl-C did to a library that swallowed it: say that
+        raise stopped
     click.echo(f"kmc-reports: error: {msg}", err=True)
     sys.exit(2)
 
@@ -56,6 +58,8 @@ def _errors_to_exit(fn):
             return fn(*args, **kwargs)
         except KmcError as exc:
             _fail(str(exc))
+        except BrokenPipeError:
+            raise  # stdout's reader went away: main() ends quietly
         except OSError as exc:
             _fail(f"{exc.filename}: {os_message(exc)}" if exc.filename else os_message(exc))
     return wrapper
@@ -67,16 +71,7 @@ _out_folder = click.option("--out", type=click.Path(file_okay=False, path_type=P
 _org = click.option("--org", default=None, help="機構名稱。")
 
 
-class _Ctx:
-    def __init__(self, data: Path, templates: Path | None, config: Path | None,
-                 font: str | None):
-        self.data = data
-        self.library = Library(data / "standards")
-        self.templates, self.config_path, self.font = templates, config, font
-
-    def options(self, formats: tuple[str, ...], **kwargs) -> Options:
-        return Options(formats=formats, templates=self.templates,
-                       config=load_config(self.config_path), font=self.font, **kwargs)
+_Ctx = Project  # what every command gets: the data folder and the shared options
 
 
 class _ChineseHelp:
@@ -93,7 +88,7 @@ class _Command(_ChineseHelp, click.Command):
     pass
 
 
-class _Group(_ChineseHelp, click.Group):
+class _Group(Guarded, _ChineseHelp, click.Group):
     command_class = _Command
     group_class = type  # subgroups are _Groups too
 
@@ -112,7 +107,7 @@ class _Group(_ChineseHelp, click.Group):
 def main(ctx: click.Context, data: Path | None, templates: Path | None, config: Path | None,
          font: str | None) -> None:
     """由 iCAP 職能基準產生人資、課程規劃與稽核用的文件。"""
-    ctx.obj = _Ctx(data or _default_data(), templates, config, font)
+    ctx.obj = Project(data or _default_data(), templates, config, font, _warn)
 
 
 @main.command("import")
@@ -185,6 +180,33 @@ def show(obj: _Ctx, code: str, fmt: str) -> None:
         click.echo(dump_standard(std), nl=False)
 
 
+@main.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              help="輸出格式（預設：table）。")
+@click.pass_obj
+@_errors_to_exit
+def list_cmd(obj: _Ctx, fmt: str) -> None:
+    """列出資料夾內的職能基準：代碼、名稱、級別、最新版本與日期、主要職責與工作任務數、來源檔。"""
+    from .batch import aligned
+
+    rows = []
+    for std in obj.library.load():
+        version = std.latest_version()
+        rows.append({"code": std.code, "name": std.name, "level": std.level,
+                     "level_label": std.level_label,
+                     "version": version.version,
+                     "date": version.date,
+                     "duties": len(std.duties), "tasks": sum(1 for _ in std.tasks()),
+                     "source": std.source, "file": str(obj.library.path(std.code))})
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    heads = ["代碼", "名稱", "級別", "最新版本", "日期", "主要職責數", "工作任務數", "來源檔"]
+    keys = ["code", "name", "level_label", "version", "date", "duties", "tasks", "source"]
+    click.echo(aligned([heads] + [[r[k] for k in keys] for r in rows]), nl=False)
+    click.echo(f"\n共 {len(rows)} 項職能基準（{obj.library.folder}）")
+
+
 @main.command()
 def schema() -> None:
     """顯示職能基準模型的 JSON Schema。"""
@@ -222,12 +244,14 @@ def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, org, logo) -> None
         raise KmcError("--tasks 與 --title 只適用於 --layout job")
     opts = obj.options(parse_formats(fmt, DOCUMENT_FORMATS), tasks=tasks, title=title,
                        org=org, logo=logo)
-    output = Output(opts)
+    output = Output(opts, Staged())
     standards = obj.library.load(codes)
+    output.check_printable(standards, obj.library)
     make, suffix = (profile_document, "profile") if layout == "icap" else (job_document, "job")
     for std in standards:
-        for path in output.documents(make(std, opts), out / f"{std.code}-{suffix}"):
-            click.echo(path)
+        output.documents(make(std, opts), out / f"{std.code}-{suffix}")
+    for path in output.staged.commit():
+        click.echo(path)
 
 
 @main.command()
@@ -242,10 +266,13 @@ def checklist(obj: _Ctx, codes, fmt, out, org) -> None:
     """職能自我檢核表：DOCX、PDF 與可填寫的 XLSX。"""
     formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
     opts = obj.options(formats, org=org)
-    output = Output(opts)
-    for std in obj.library.load(codes):
-        for path in output.checklist(std, out / f"{std.code}-checklist"):
-            click.echo(path)
+    output = Output(opts, Staged())
+    standards = obj.library.load(codes)
+    output.check_printable(standards, obj.library)
+    for std in standards:
+        output.checklist(std, out / f"{std.code}-checklist")
+    for path in output.staged.commit():
+        click.echo(path)
 
 
 def _standard(obj: _Ctx, arg: str) -> Standard:
@@ -277,39 +304,11 @@ def diff_cmd(obj: _Ctx, old, new, fmt, out, force, org) -> None:
     d = diff_mod.diff(_standard(obj, old), _standard(obj, new), force=force)
     for warning in d.warnings:
         _warn(warning)
-    output = Output(obj.options(formats, org=org))
-    for path in output.diff(d, out / f"{d.old.code}-{d.new.code}-diff"):
+    output = Output(obj.options(formats, org=org), Staged())
+    output.diff(d, out / f"{d.old.code}-{d.new.code}-diff")
+    for path in output.staged.commit():
         click.echo(path)
     click.echo(f"{len(d.changes)} 項變更")
-
-
-def _course(obj: _Ctx, code: str) -> tuple[CourseSpec, Path | None]:
-    """The bundled course spec of a standard, else a plain one covering all its tasks."""
-    path = obj.data / "courses" / f"{code}.yaml"
-    if path.is_file():
-        return load_course(path), path
-    std = obj.library.get(code)
-    return CourseSpec(name=f"{std.name}實務", standards=[code],
-                      total_hours=max(6, 3 * sum(1 for _ in std.tasks())),
-                      audience=f"擔任或有意擔任{std.name}者"), None
-
-
-def _syllabus(obj: _Ctx, spec: CourseSpec, path: Path | None, hours: float | None,
-              exclude: dict[str, str] | None = None):
-    """Plan a course: the spec (with --hours), checked against the standards it names."""
-    if hours is not None:
-        try:
-            spec = CourseSpec.model_validate({**spec.model_dump(), "total_hours": hours})
-        except ValidationError as exc:
-            raise KmcError(f"--hours {hours:g}：{validation_message(exc.errors()[0])}") from None
-    missing = [c for c in spec.standards if c not in obj.library.codes()]
-    if missing:
-        raise KmcError(f"standards：{missing[0]} 不在資料夾 {obj.library.folder}",
-                       str(path) if path else None)
-    standards = obj.library.load(spec.standards)
-    validate_against(spec, standards, path)
-    own = obj.data / "levels.yaml"  # a data folder may bring its own wording; else the bundled
-    return plan_course(standards, spec, load_levels(own if own.is_file() else None), exclude)
 
 
 @main.command()
@@ -338,56 +337,29 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
         from .analyses.upskill import upskill_exclusions
         pair = obj.library.load([source, target])
         # the crosswalk of the whole data folder: links through a third standard count too
-        cw = crosswalk.build_crosswalk(obj.library.load(), _decisions(obj))
-        spec, path = _course(obj, target)
+        cw = crosswalk.build_crosswalk(obj.library.load(), obj.decisions())
+        spec, path = obj.course(target)
         spec = spec.model_copy(update={"name": f"{spec.name}（進階）"})
-        plan = _syllabus(obj, spec, path, hours, upskill_exclusions(*pair, cw))
+        plan = obj.syllabus(spec, path, hours, upskill_exclusions(*pair, cw))
         name, base = f"{target}-from-{source}", pair[0]
     elif course and Path(course).suffix in (".yaml", ".yml"):
         path = Path(course)
-        plan = _syllabus(obj, load_course(path), path, hours)
+        plan = obj.syllabus(load_course(path), path, hours)
         name = path.stem
     elif course:
-        spec, path = _course(obj, course)
-        plan = _syllabus(obj, spec, path, hours)
+        spec, path = obj.course(course)
+        plan = obj.syllabus(spec, path, hours)
         name = course
     else:
         raise KmcError("請指定職能基準代碼或課程設定檔（或 --from 與 --to）")
-    output = Output(obj.options(formats, org=org))
-    written, checks = output.syllabus(plan, out, name, base)
-    for path in written:
+    output = Output(obj.options(formats, org=org), Staged())
+    _, checks = output.syllabus(plan, out, name, base)
+    for path in output.staged.commit():
         click.echo(path)
     passed = sum(c.ok for c in checks)
     click.echo(f"一致性檢核：{passed}/{len(checks)} 項符合")
     for check in checks:
         click.echo(f"  {'✓' if check.ok else '✗'} {check.name}：{check.detail}")
-
-
-def _decisions(obj: _Ctx):
-    """data/crosswalk.yaml, with a warning for each decision that no longer fits the data
-    folder (checked against all its standards, whichever ones are being compared)."""
-    from .analyses import crosswalk
-
-    decisions = crosswalk.load_decisions(obj.data / "crosswalk.yaml")
-    for problem in decisions.check(obj.library.load()):
-        _warn(str(problem))
-    return decisions
-
-
-def _comparison(obj: _Ctx, codes, out: Path, formats: tuple[str, ...]) -> list[Path]:
-    """The workbook at OUT and, for docx/pdf/html, the summary beside it."""
-    from .analyses import crosswalk
-    from .writers.comparison_xlsx import write_comparison_xlsx
-
-    standards = obj.library.load(codes)
-    cw = crosswalk.build_crosswalk(standards, _decisions(obj))
-    findings = lint_mod.lint_all(standards)
-    if out.suffix.lower() != ".xlsx":
-        out = out.with_name(out.name + ".xlsx")
-    opts = obj.options(formats)
-    return Output(opts).documents(
-        comparison_document(standards, cw, findings, opts), out.with_name(out.stem + "-summary"),
-        {"xlsx": lambda: write_comparison_xlsx(standards, cw, findings)}, {"xlsx": out})
 
 
 @main.command()
@@ -406,11 +378,13 @@ def compare(obj: _Ctx, codes, fmt: str, out: Path) -> None:
     if fmt.strip() == "json":
         from .analyses import crosswalk
         standards = obj.library.load(codes)
-        cw = crosswalk.build_crosswalk(standards, _decisions(obj))
+        cw = crosswalk.build_crosswalk(standards, obj.decisions())
         click.echo(crosswalk.to_json(cw), nl=False)
         return
     formats = parse_formats(fmt, ("xlsx",) + DOCUMENT_FORMATS)
-    for path in _comparison(obj, codes, out, formats):
+    staged = Staged()
+    obj.comparison(codes, out, formats, staged)
+    for path in staged.commit():
         click.echo(path)
 
 
@@ -448,34 +422,16 @@ def build(obj: _Ctx, out: Path) -> None:
     OUT/<code>/ 存放每項職能基準的職能基準表、職務說明書、自我檢核表、課程規劃及其涵蓋矩陣；
     OUT/comparison.xlsx 與 OUT/comparison-summary.* 比較全部職能基準；
     OUT/lint.txt 與 OUT/lint.json 為資料檢查結果。"""
-    from .atomic import write_text
+    def progress(standards):  # drawn once the inputs are checked and rendering starts
+        with click.progressbar(standards, label="產生報表", file=sys.stderr,
+                               item_show_func=lambda s: s.code if s else "") as bar:
+            yield from bar
 
-    standards = obj.library.load()
-    findings = lint_mod.lint_all(standards)
-    opts = obj.options(("docx", "pdf", "html"))
-    output = Output(opts)
-    forms = Output(obj.options(("docx", "pdf", "xlsx")))
-    written = 0
-    with click.progressbar(standards, label="產生報表", file=sys.stderr,
-                           item_show_func=lambda s: s.code if s else "") as bar:
-        for std in bar:
-            folder = out / std.code
-            written += len(output.documents(profile_document(std, opts),
-                                            folder / f"{std.code}-profile"))
-            written += len(output.documents(job_document(std, opts),
-                                            folder / f"{std.code}-job"))
-            written += len(forms.checklist(std, folder / f"{std.code}-checklist"))
-            spec, path = _course(obj, std.code)
-            files, checks = forms.syllabus(_syllabus(obj, spec, path, None), folder, std.code)
-            written += len(files)
-            for check in checks:
-                if not check.ok:
-                    _warn(f"{std.code} 課程規劃：{check.name}：{check.detail}")
-    comparison = _comparison(obj, (), out / "comparison.xlsx", ("xlsx", "docx", "pdf"))
-    write_text(out / "lint.txt", lint_mod.render(findings, "table"))
-    write_text(out / "lint.json", lint_mod.render(findings, "json"))
-    click.echo(f"{len(standards)} 項職能基準資料有效；{written} 份文件在 {out}/<code>/；"
-               f"比較結果在 {comparison[0]}；資料檢查結果 {len(findings)} 項，見 "
+    result = obj.build(out, progress)
+    for std, check in result.failed_checks:
+        _warn(f"{std.code} 課程規劃：{check.name}：{check.detail}")
+    click.echo(f"{result.standards} 項職能基準資料有效；{result.documents} 份文件在 {out}/<code>/；"
+               f"比較結果在 {result.comparison}；資料檢查結果 {result.findings} 項，見 "
                f"{out / 'lint.txt'}")
 
 

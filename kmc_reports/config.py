@@ -21,6 +21,8 @@ class Config:
     docx_font_east_asia: str = "微軟正黑體"  # Chinese text in Word (w:eastAsia)
     pdf_font: str = ""  # a TrueType file; empty: Noto Sans TC
     pdf_font_bold: str = ""
+    path: str = ""  # the file these came from (not a key): names it in errors, and its
+    # folder is one a template's images may come from (see images.allowed_roots)
 
     @property
     def org(self) -> dict:
@@ -37,7 +39,7 @@ def load_config(path: str | Path | None = None) -> Config:
     data = read_yaml(path)[0] or {}
     if not isinstance(data, dict):
         raise KmcError("設定檔應為「設定: 值」對照", str(path))
-    known = {f.name for f in fields(Config)}
+    known = {f.name for f in fields(Config)} - {"path"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise KmcError(f"不認得的設定 {unknown[0]!r}（可用的設定：{'、'.join(sorted(known))}）",
@@ -49,4 +51,4 @@ def load_config(path: str | Path | None = None) -> Config:
     for key in ("logo", "pdf_font", "pdf_font_bold"):  # paths are relative to the file
         if data.get(key) and not Path(data[key]).is_absolute():
             data[key] = str(base / data[key])
-    return Config(**data)
+    return Config(**data, path=str(path))

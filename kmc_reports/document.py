@@ -96,9 +96,14 @@ class Table:
 
 @dataclass
 class Image:
+    """A PNG or JPEG.  ``data`` holds the bytes checked when the document was made (see
+    :mod:`.images`); writers use them and never read ``path`` again."""
+
     path: str
     width_mm: float
     align: str = "left"
+    data: bytes = field(default=b"", repr=False)
+    format: str = ""  # PNG | JPEG
 
 
 @dataclass

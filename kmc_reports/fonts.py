@@ -59,13 +59,19 @@ def cache_dir() -> Path:
 
 # --- the bundled default ---------------------------------------------------------------
 
+# Who hears about the slow first-time cut of the default fonts: the command line sets this
+# (a line on stderr); None keeps the library silent.
+progress: Callable[[str], None] | None = None
+
+
 def default_fonts(notify: Callable[[str], None] | None = None) -> FontSet:
     """Noto Sans TC Regular and Bold, cut from the bundled variable font on first use only.
 
     Cached file names carry a hash of the source font's size and mtime and of the fontTools
     version, so upgrading either makes fresh instances.  Files are written whole (temp file +
     rename), so two processes racing just both write the same bytes; no locks, no waiting.
-    `notify` hears one line before the slow first-time work (about 10 s per weight).
+    `notify` (else :data:`progress`) hears one line before the slow first-time work (10–30 s
+    per weight) and one as each weight is done; nothing at all when the cache has them.
     """
     source = _bundled_source()
     st = source.stat()
@@ -75,16 +81,19 @@ def default_fonts(notify: Callable[[str], None] | None = None) -> FontSet:
     paths = {style: folder / f"NotoSansTC-{style}-{key}.ttf" for style in _WEIGHTS}
     todo = [style for style, path in paths.items() if not path.is_file()]
     if todo:
-        if notify:
-            notify(f"首次使用：正在 {folder} 產生 {FAMILY} {'/'.join(todo)} 靜態字型"
-                   f"（約 {10 * len(todo)} 秒，僅此一次）")
-        for style in todo:
+        say = notify or progress or (lambda line: None)
+        say(f"首次使用：正在準備 PDF 字型 {FAMILY}（{'、'.join(todo)}，約需 {10 * len(todo)}–"
+            f"{30 * len(todo)} 秒，只需一次）…")
+        for done, style in enumerate(todo, 1):
+            start = time.monotonic()
             data = _instantiate(source, _WEIGHTS[style], style)
             try:
                 write_bytes(paths[style], data)
             except OSError as exc:
                 raise KmcError(f"無法寫入字型快取：{os_message(exc)}",
                                str(folder)) from None
+            say(f"  {style} 完成（{done}/{len(todo)}，{time.monotonic() - start:.0f} 秒）"
+                + (f"；字型存於 {folder}" if done == len(todo) else ""))
         _prune(folder, keep=set(paths.values()))
     return FontSet(FAMILY, paths["Regular"], paths["Bold"])
 
@@ -101,6 +110,12 @@ def _bundled_source() -> Path:
         raise KmcError(f"找不到內建的 {FAMILY} 字型：請安裝 justmytype-intl-cjk 套件，"
                        "或以 --font 指定 TrueType 字型")
     return path
+
+
+def bundled_missing(text: str) -> list[str]:
+    """Characters of ``text`` the bundled font cannot print, read from the variable font
+    itself, so asking never cuts the static instances."""
+    return missing_characters(_bundled_source(), text)
 
 
 def _instantiate(source: Path, weight: int, style: str) -> bytes:

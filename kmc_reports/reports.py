@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import views
+from . import images, views
 from .analyses import diff as diff_mod
-from .atomic import write_bytes
+from .staging import Staged
 from .config import Config
 from .document import Document
 from .errors import KmcError
-from .fonts import FontSet, default_fonts, fonts_from_path, system_font
+from .fonts import FontSet, default_fonts, fonts_from_path, missing_characters, system_font
 from .model import Standard
 from .templating import render
 
@@ -48,31 +48,19 @@ def parse_formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _org(opts: Options) -> dict:
-    logo = opts.logo if opts.logo is not None else opts.config.logo
-    if logo:
-        _check_image(logo)
-    return {"name": opts.org if opts.org is not None else opts.config.org_name, "logo": logo}
+    return {"name": opts.org if opts.org is not None else opts.config.org_name,
+            "logo": images.logo(opts.logo, opts.config)}
 
 
-def _check_image(path: str) -> None:
-    """Word, reportlab and browsers all read PNG and JPEG; anything else fails here."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as img:
-            kind = img.format
-    except FileNotFoundError:
-        raise KmcError("找不到標誌圖檔", path) from None
-    except (UnidentifiedImageError, OSError):
-        raise KmcError("標誌不是圖檔（請使用 PNG 或 JPEG）", path) from None
-    if kind not in ("PNG", "JPEG"):
-        raise KmcError(f"標誌為 {kind} 圖檔；請使用 PNG 或 JPEG", path)
+def _images(opts: Options) -> images.ImagePolicy:
+    """Where the templates' <img src> may point (see images.allowed_roots), and the logo."""
+    return images.ImagePolicy.of(opts.templates, opts.config, _org(opts)["logo"])
 
 
 def profile_document(std: Standard, opts: Options) -> Document:
     return render("profile-icap.xml.j2", {
         "std": std, "rows": views.profile_rows(std), "version": std.latest_version(),
-        "footnotes": views.footnote_marks(std), "org": _org(opts)}, opts.templates)
+        "footnotes": views.footnote_marks(std), "org": _org(opts)}, opts.templates, _images(opts))
 
 
 def job_document(std: Standard, opts: Options) -> Document:
@@ -83,7 +71,8 @@ def job_document(std: Standard, opts: Options) -> Document:
         "title": opts.title or std.name, "version": std.latest_version(),
         "task_levels": sorted({lv for _, t in selected.tasks() for lv in t.levels}),
         "knowledge": views.competencies(selected, "K"),
-        "skills": views.competencies(selected, "S"), "org": _org(opts)}, opts.templates)
+        "skills": views.competencies(selected, "S"), "org": _org(opts)},
+        opts.templates, _images(opts))
 
 
 def comparison_document(standards: list[Standard], cw, findings, opts: Options) -> Document:
@@ -94,21 +83,21 @@ def comparison_document(standards: list[Standard], cw, findings, opts: Options) 
         "jaccard": {k: jaccard(cw, k) for k, _ in KINDS}, "counts": shared_unique(cw),
         "shared_concepts": {k: [c for c in cw.concepts if c.kind == k and len(c.standards) > 1]
                             for k, _ in KINDS},
-        "org": _org(opts)}, opts.templates)
+        "org": _org(opts)}, opts.templates, _images(opts))
 
 
 def checklist_document(std: Standard, opts: Options) -> Document:
     return render("checklist.xml.j2", {
         "std": std, "version": std.latest_version(),
         "knowledge": views.competencies(std, "K"), "skills": views.competencies(std, "S"),
-        "scale": views.RATING_SCALE, "org": _org(opts)}, opts.templates)
+        "scale": views.RATING_SCALE, "org": _org(opts)}, opts.templates, _images(opts))
 
 
 def diff_document(d: diff_mod.StandardDiff, opts: Options) -> Document:
     return render("diff.xml.j2", {
         "diff": d, "counts": d.counts(), "kinds": diff_mod.KINDS, "changes": diff_mod.CHANGES,
         "old_version": d.old.latest_version(), "new_version": d.new.latest_version(),
-        "org": _org(opts)}, opts.templates)
+        "org": _org(opts)}, opts.templates, _images(opts))
 
 
 def syllabus_document(plan, opts: Options, source: Standard | None = None):
@@ -126,16 +115,18 @@ def syllabus_document(plan, opts: Options, source: Standard | None = None):
                "coverage": [{"code": code, "name": words, "units": hits}
                             for _, kind, code, words, hits in coverage(plan)
                             if kind in "KS"]}
-    draft = render("syllabus.xml.j2", {**context, "checks": None}, opts.templates)
+    draft = render("syllabus.xml.j2", {**context, "checks": None}, opts.templates, _images(opts))
     checks = check_syllabus(draft, plan)
-    return render("syllabus.xml.j2", {**context, "checks": checks}, opts.templates), checks
+    return render("syllabus.xml.j2", {**context, "checks": checks}, opts.templates,
+                  _images(opts)), checks
 
 
 class Output:
-    """Writes a report's formats next to each other, each file whole or not at all."""
+    """Renders a report's formats next to each other into ``staged``, which the command
+    writes once everything it makes has succeeded."""
 
-    def __init__(self, opts: Options):
-        self.opts = opts
+    def __init__(self, opts: Options, staged: Staged):
+        self.opts, self.staged = opts, staged
         self._fonts: FontSet | None = None
 
     def fonts(self) -> FontSet:
@@ -153,10 +144,27 @@ class Output:
                 self._fonts = default_fonts()
         return self._fonts
 
+    def check_printable(self, standards: list[Standard], library) -> None:
+        """Before anything is rendered: every text of every standard has a glyph in the PDF
+        font — else one error naming the standard's file, the place and the characters."""
+        if "pdf" not in self.opts.formats:
+            return
+        from .analyses.lint import texts
+
+        fonts = self.fonts()
+        for std in standards:
+            for place, text in texts(std):
+                missing = missing_characters(fonts.regular, text)
+                if missing:
+                    shown = "、".join(f"「{c}」U+{ord(c):04X}" for c in missing[:6])
+                    raise KmcError(f"{std.code} 的 {place}：字型 {fonts.family} 缺少{shown}的字形"
+                                   f"（{text[:30]}）；請修正資料，或以 --font 指定涵蓋這些字的字型",
+                                   str(library.path(std.code)))
+
     def documents(self, doc: Document, stem: Path,
                   extra: dict[str, Callable[[], bytes]] | None = None,
                   paths: dict[str, Path] | None = None) -> list[Path]:
-        """Render every format to memory first, so a failure writes nothing."""
+        """Every format, rendered to memory (written when the command commits)."""
         from .writers.docx import write_docx
         from .writers.html import write_html
         from .writers.pdf import write_pdf
@@ -168,11 +176,9 @@ class Output:
             **(extra or {}),
         }
         paths = paths or {}
-        blobs = [(paths.get(fmt, stem.with_name(f"{stem.name}.{fmt}")), writers[fmt]())
-                 for fmt in self.opts.formats if fmt in writers]
-        for path, blob in blobs:
-            write_bytes(path, blob)
-        return [p for p, _ in blobs]
+        return [self.staged.add(paths.get(fmt, stem.with_name(f"{stem.name}.{fmt}")),
+                                writers[fmt]())
+                for fmt in self.opts.formats if fmt in writers]
 
     def checklist(self, std: Standard, stem: Path) -> list[Path]:
         """The checklist document, and the workbook whose ratings can be read back."""

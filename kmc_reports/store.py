@@ -6,8 +6,9 @@ so load → save gives the same bytes and diffs stay small.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -22,6 +23,7 @@ _FLOW_KEYS = {"knowledge", "skills", "outputs", "job_categories", "occupations",
 # Short lists of codes, written on one line.
 _FLOW_LISTS = {"shared_with"}
 M = TypeVar("M", bound=BaseModel)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # 8× faster where libyaml is built in
 
 
 class _Flow(dict):
@@ -64,23 +66,38 @@ def save_standard(std: Standard, path: str | Path) -> None:
     write_text(path, dump_standard(std))
 
 
-def standard_from_data(data: Any, path: str, node: yaml.Node | None = None) -> Standard:
-    """Validate plain data as a Standard; a failure names the field, the value and the line."""
-    return validate(Standard, data, path, node, "不是職能基準：最上層應為「欄位: 值」對照")
-
-
-def validate(model: type[M], data: Any, path: str, node: yaml.Node | None,
+def validate(model: type[M], data: Any, path: str, node: Callable[[], yaml.Node | None] | None,
              not_a_mapping: str) -> M:
-    """Plain data as a model; a failure names the field, the value and (from the composed
-    YAML) the line."""
+    """Plain data as a model; a failure names the field, the value and the line (found in
+    the YAML's node tree, composed only then: a valid file is parsed once)."""
     if not isinstance(data, dict):
         raise KmcError(not_a_mapping, path)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        line = _line_of(node, err["loc"]) if node is not None else None
+        tree = node() if node is not None else None
+        line = None
+        if tree is not None:
+            # a check of the whole model names the item's code: point at that item
+            code = re.search(r"[TPOKSA]\d+(?:\.\d+)*", err["msg"]) if not err["loc"] else None
+            line = (_line_of_code(tree, code.group()) if code else None) or \
+                _line_of(tree, err["loc"])
         raise KmcError(validation_text(err), path, line) from None
+
+
+def _line_of_code(node: yaml.Node, code: str) -> int | None:
+    """The line of the first mapping whose ``code`` is ``code``."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "code" and isinstance(value, yaml.ScalarNode) and value.value == code:
+                return key.start_mark.line + 1
+        children = [v for _, v in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+    else:
+        return None
+    return next((line for child in children if (line := _line_of_code(child, code))), None)
 
 
 def _line_of(node: yaml.Node, loc: Iterable) -> int | None:
@@ -100,8 +117,9 @@ def _line_of(node: yaml.Node, loc: Iterable) -> int | None:
     return line
 
 
-def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
-    """A YAML file's data and its node tree (for line numbers); errors name file and line."""
+def read_yaml(path: str | Path) -> tuple[Any, Callable[[], yaml.Node | None]]:
+    """A YAML file's data (libyaml's C parser where installed) and a function giving its node
+    tree, for the line of an error; errors name file and line."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -109,15 +127,19 @@ def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
     except UnicodeDecodeError:
         raise KmcError("不是 UTF-8 文字檔", str(path)) from None
     try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.load(text, Loader=_Loader), lambda: yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
+        try:  # the pure-Python parser words its problems the way errors.py translates them
+            yaml.load(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as worded:
+            exc = worded
         message, line = yaml_problem(exc)
         raise KmcError(message, str(path), line) from None
 
 
 def load_standard(path: str | Path) -> Standard:
     data, node = read_yaml(path)
-    return standard_from_data(data, str(path), node)
+    return validate(Standard, data, str(path), node, "不是職能基準：最上層應為「欄位: 值」對照")
 
 
 class Library:
@@ -133,10 +155,21 @@ class Library:
         return self.folder / f"{code}.yaml"
 
     def get(self, code: str) -> Standard:
-        if not self.path(code).is_file():
+        """The standard of ``<code>.yaml``; a file holding another code is an error (two
+        files with one code would count a standard twice in every comparison)."""
+        path = self.path(code)
+        if not path.is_file():
             known = "、".join(self.codes()) or "無"
             raise KmcError(f"找不到職能基準代碼 {code!r}（資料夾內有：{known}）")
-        return load_standard(self.path(code))
+        std = load_standard(path)
+        if std.code != code:
+            other = self.path(std.code)
+            if other.is_file():
+                raise KmcError(f"職能基準代碼 {std.code} 與 {other} 重複；每項職能基準只能有一個"
+                               f"模型檔，檔名為其代碼", str(path))
+            raise KmcError(f"檔名與其中的職能基準代碼 {std.code} 不符；請改名為 {std.code}.yaml",
+                           str(path))
+        return std
 
     def load(self, codes: Iterable[str] = ()) -> list[Standard]:
         codes = list(codes) or self.codes()

@@ -2,7 +2,10 @@
 
 Templates live in ``templates/`` and a user may override any of them with a file of the same
 name in ``--templates DIR`` (Pelican-style: the user's folder first, the built-in one after).
-Autoescaping keeps text from the data from ever becoming markup.  The markup is HTML-like:
+Autoescaping keeps text from the data from ever becoming markup.  Templates are shared like
+documents, so every one runs in Jinja's (immutable) sandbox, may include only files of the
+template folders, and may show only images allowed by :mod:`.images`; a violation is one line
+naming the template file and line.  The markup is HTML-like:
 
     <document title="…" header="…" footer="第 {page} 頁，共 {pages} 頁">
       <section orientation="landscape">
@@ -21,15 +24,20 @@ Autoescaping keeps text from the data from ever becoming markup.  The markup is 
 
 from __future__ import annotations
 
+import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityError
 
 from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, ListBlock,
                        ListItem, PageBreak, Paragraph, Run, Section, Spacer, Table, grid)
 from .errors import KmcError
+from .images import ImagePolicy
 from .views import block_tasks, named
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
@@ -44,13 +52,52 @@ _XML_PROBLEMS = {
 }
 
 
+class _OutsideFolder(Exception):
+    def __init__(self, name: str, path: str):
+        super().__init__(name)
+        self.name, self.path = name, path
+
+    @property
+    def message(self) -> str:
+        return f"範本 {self.name!r} 是連到範本資料夾以外的檔案，不可使用"
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """FileSystemLoader that also refuses a template (or {% include %}) whose file is a symlink
+    leading out of its folder: a shared template folder may not read other files."""
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.is_file():
+                if not candidate.resolve().is_relative_to(Path(folder).resolve()):
+                    raise _OutsideFolder(template, str(candidate))
+                break
+        return super().get_source(environment, template)
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Templates run in Jinja's sandbox: no underscore attributes (``__globals__``,
+    ``__class__``…), no internal attributes of functions and frames, no method that changes a
+    list, dict or set of the data.  Nor pydantic's ``parse_file`` (it reads any file), nor any
+    attribute of a path object."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if attr in _UNSAFE_NAMES or isinstance(obj, os.PathLike):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+_UNSAFE_NAMES = frozenset({"parse_file"})
+
+
 def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
     dirs = ([str(user_dir)] if user_dir else []) + [str(BUILTIN)]
     if user_dir and not Path(user_dir).is_dir():
         raise KmcError("找不到範本資料夾", str(user_dir))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = _Sandbox(loader=_Loader(dirs), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                   undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["hours"] = hours
     env.globals["named"] = named
     env.globals["block_tasks"] = block_tasks
@@ -62,23 +109,101 @@ def hours(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-def render(name: str, context: dict[str, Any], user_dir: str | Path | None = None) -> Document:
+def render(name: str, context: dict[str, Any], user_dir: str | Path | None = None,
+           images: ImagePolicy | None = None) -> Document:
+    """Render a template to the document model.  ``images``: where its ``<img src>`` may point
+    (default: the template folders only)."""
     env = environment(user_dir)
     try:
         template = env.get_template(name)
-        markup = template.render(**context)
     except jinja2.TemplateNotFound:
         raise KmcError(f"找不到範本 {name!r}", str(user_dir or BUILTIN)) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise KmcError(f"範本錯誤：{exc.message}", exc.filename or name,
-                       exc.lineno) from None
+        raise KmcError(f"範本錯誤：{exc.message}", exc.filename or name, exc.lineno) from None
+    except _OutsideFolder as exc:
+        raise KmcError(exc.message, exc.path) from None
+    try:
+        markup = template.render(**context)
+    except KmcError:
+        raise
+    except jinja2.TemplateNotFound as exc:  # an {% include %} or {% import %}
+        raise _template_error(f"找不到範本 {exc.name!r}", exc, template) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise KmcError(f"範本錯誤：{exc.message}", exc.filename or name, exc.lineno) from None
+    except _OutsideFolder as exc:  # an {% include %} of a link leading out
+        raise _template_error(exc.message, exc, template) from None
+    except SecurityError as exc:
+        raise _template_error(_sandbox_message(str(exc)), exc, template) from None
     except jinja2.UndefinedError as exc:
-        raise KmcError(f"範本錯誤：{exc.message}", template.filename) from None
-    return parse(markup, template.filename or name)
+        raise _template_error(f"範本錯誤：{_undefined_message(exc.message or '')}", exc,
+                              template) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError,
+            AttributeError, RecursionError) as exc:
+        raise _template_error(_runtime_message(exc), exc, template) from None
+    images = images or ImagePolicy.of(user_dir)
+    return parse(markup, template.filename or name, images)
 
 
-def parse(markup: str, source: str) -> Document:
-    """Read the markup a template wrote into the document model."""
+def _template_error(message: str, exc: BaseException, template) -> KmcError:
+    """The error at the template line that raised it: Jinja rewrites tracebacks so that its
+    frames carry the template's file and line (an included or imported template's too)."""
+    folders = tuple(os.path.join(f, "") for f in template.environment.loader.searchpath)
+    path, line = template.filename, None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(folders):
+            path, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return KmcError(message, path, line)
+
+
+def _runtime_message(exc: Exception) -> str:
+    if isinstance(exc, ZeroDivisionError):
+        return "範本執行錯誤：除以零"
+    if isinstance(exc, OverflowError) and "MAX_RANGE" in str(exc):
+        return f"範本執行錯誤：range() 的範圍太大（沙箱上限 {MAX_RANGE} 項）"
+    if isinstance(exc, RecursionError):
+        return "範本執行錯誤：巨集或 include 無限遞迴"
+    if isinstance(exc, jinja2.TemplateError):
+        return f"範本錯誤：{exc.message}"
+    return f"範本執行錯誤：{type(exc).__name__}：{exc}"
+
+
+_UNSAFE_ATTRIBUTE = re.compile(r"access to attribute '(.*)' of '(.*)' object is unsafe\.?$")
+_NOT_CALLABLE = re.compile(r"(.*) is not safely callable$")
+
+
+def _sandbox_message(text: str) -> str:
+    """Jinja's SecurityError, as a template author reads it."""
+    if m := _UNSAFE_ATTRIBUTE.match(text):
+        attr, kind = m.groups()
+        if attr.startswith("_"):
+            return f"範本不可使用 {kind} 的內部屬性 {attr!r}（範本在沙箱中執行）"
+        return f"範本不可使用 {kind} 的 {attr!r}（範本在沙箱中執行，不可修改資料或讀寫檔案）"
+    if m := _NOT_CALLABLE.match(text):
+        return f"範本不可呼叫 {m.group(1)}（範本在沙箱中執行）"
+    return f"範本做了沙箱不允許的操作：{text}"
+
+
+_UNDEFINED = [
+    (re.compile(r"'(.*)' is undefined$"), "未定義的名稱 {0!r}"),
+    (re.compile(r"'(.*)' has no attribute '(.*)'$"), "{0} 沒有屬性 {1!r}"),
+    (re.compile(r"'(.*)' has no element (.*)$"), "{0} 沒有項目 {1}"),
+]
+
+
+def _undefined_message(text: str) -> str:
+    for pattern, zh in _UNDEFINED:
+        if m := pattern.match(text):
+            return zh.format(*m.groups())
+    return text
+
+
+def parse(markup: str, source: str, images: ImagePolicy | None = None) -> Document:
+    """Read the markup a template wrote into the document model; each ``<img>`` is checked
+    against ``images`` (default: the built-in template folder) and carries its bytes."""
+    images = images or ImagePolicy.of(None)
     try:
         root = ET.fromstring(markup)
     except ET.ParseError as exc:
@@ -88,7 +213,7 @@ def parse(markup: str, source: str) -> Document:
                        source, line) from None
     if root.tag != "document":
         raise KmcError(f"範本必須產生 <document>，而不是 <{root.tag}>", source)
-    sections = [Section(_blocks(s, source), s.get("orientation", "portrait"))
+    sections = [Section(_blocks(s, source, images), s.get("orientation", "portrait"))
                 for s in root if s.tag == "section"]
     return Document(sections=sections, title=root.get("title", ""),
                     subject=root.get("subject", ""), author=root.get("author", ""),
@@ -100,7 +225,7 @@ _BLOCK_TAGS = {"h1", "h2", "h3", "p", "ul", "ol", "kv", "table", "img", "chart",
                "spacer"}
 
 
-def _blocks(parent: ET.Element, source: str) -> list[Block]:
+def _blocks(parent: ET.Element, source: str, images: ImagePolicy) -> list[Block]:
     out: list[Block] = []
     for el in parent:
         tag = el.tag
@@ -113,18 +238,20 @@ def _blocks(parent: ET.Element, source: str) -> list[Block]:
         elif tag == "kv":
             out.append(KeyValue([([Run(item.get("key", ""), bold=True)], _runs(item))
                                  for item in el if item.tag == "item"],
-                                float(el.get("key-width", "0.25")), el.get("id", "")))
+                                _number(el, "key-width", "0.25", source, 0.05, 0.95),
+                                el.get("id", "")))
         elif tag == "table":
-            out.append(_table(el, source))
+            out.append(_table(el, source, images))
         elif tag == "img":
-            out.append(Image(el.get("src", ""), float(el.get("width", "30")),
-                             el.get("align", "left")))
+            picture = images.image(el.get("src", ""), source)
+            out.append(Image(picture.path, _number(el, "width", "30", source, 1, 500),
+                             el.get("align", "left"), picture.data, picture.format))
         elif tag == "chart":
             out.append(_chart(el, source))
         elif tag == "pagebreak":
             out.append(PageBreak())
         elif tag == "spacer":
-            out.append(Spacer(float(el.get("height", "4"))))
+            out.append(Spacer(_number(el, "height", "4", source, 0, 250)))
         else:
             raise KmcError(f"範本標記中有不認得的元素 <{tag}>", source)
     return out
@@ -173,7 +300,7 @@ def _list(el: ET.Element) -> ListBlock:
     return ListBlock(items, ordered=el.tag == "ol")
 
 
-def _table(el: ET.Element, source: str) -> Table:
+def _table(el: ET.Element, source: str, images: ImagePolicy) -> Table:
     rows = []
     for tr in el:
         if tr.tag != "tr":
@@ -183,21 +310,23 @@ def _table(el: ET.Element, source: str) -> Table:
             if td.tag not in ("td", "th"):
                 continue
             if any(c.tag in _BLOCK_TAGS for c in td):
-                blocks = _blocks(td, source)
+                blocks = _blocks(td, source, images)
             else:
                 runs = _runs(td, bold=td.tag == "th")
                 blocks = [Paragraph(runs, td.get("align", "left"))] if runs else []
-            cells.append(Cell(blocks, int(td.get("rowspan", "1")), int(td.get("colspan", "1")),
+            cells.append(Cell(blocks, _integer(td, "rowspan", "1", source, 1, 10000),
+                              _integer(td, "colspan", "1", source, 1, 100),
                               td.get("align", "center" if td.tag == "th" else "left"),
                               td.get("valign", "middle" if td.tag == "th" else "top"),
                               td.get("shade") or ("E8EEF4" if td.tag == "th" else None),
                               td.tag == "th"))
         rows.append(cells)
-    widths = [float(w) for w in el.get("widths", "").split(",") if w.strip()]
+    widths = [_number(el, "widths", "", source, 0.01, 1000, text=w)
+              for w in el.get("widths", "").split(",") if w.strip()]
     if not widths:
         widths = [1.0] * max((sum(c.colspan for c in r) for r in rows), default=1)
-    table = Table(widths, rows, int(el.get("header-rows", "0")), el.get("size", "normal"),
-                  el.get("id", ""))
+    table = Table(widths, rows, _integer(el, "header-rows", "0", source, 0, 100),
+                  el.get("size", "normal"), el.get("id", ""))
     try:
         grid(table)  # a row wider than the table is the template's mistake: say so here
     except ValueError as exc:
@@ -219,5 +348,26 @@ def _chart(el: ET.Element, source: str) -> Chart:
             raise KmcError(f"圖表數列 {s.get('name', '')!r} 有 {len(values)} 個值，"
                            f"但有 {len(categories)} 個類別", source)
         series.append((s.get("name", ""), values))
-    return Chart(categories, series, el.get("title", ""), float(el.get("width", "160")),
-                 float(el.get("height", "70")), el.get("stacked", "no") == "yes")
+    return Chart(categories, series, el.get("title", ""),
+                 _number(el, "width", "160", source, 10, 500),
+                 _number(el, "height", "70", source, 10, 500), el.get("stacked", "no") == "yes")
+
+
+def _number(el: ET.Element, name: str, default: str, source: str, low: float, high: float,
+            integer: bool = False, text: str | None = None):
+    """An attribute's number (``text``: one item of a list attribute), or one line naming the
+    element and the value."""
+    value = el.get(name, default) if text is None else text
+    try:
+        number = int(value) if integer else float(value)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:  # NaN fails both
+        kind = "整數" if integer else "數字"
+        raise KmcError(f"範本標記 <{el.tag}> 的 {name}=\"{value}\" 應為 {low:g} 到 {high:g} "
+                       f"之間的{kind}", source)
+    return number
+
+
+def _integer(el: ET.Element, name: str, default: str, source: str, low: int, high: int) -> int:
+    return _number(el, name, default, source, low, high, integer=True)

@@ -15,6 +15,7 @@ from docs_text import docx_text, pdf_pages, pdf_text, squash, standard_texts
 from kmc_reports.errors import KmcError
 from kmc_reports.reports import Options, Output, checklist_document, job_document, \
     profile_document
+from kmc_reports.staging import Staged
 from kmc_reports.store import Library
 
 LIBRARY = Library(ROOT / "data" / "standards")
@@ -26,7 +27,7 @@ CHECKLIST_HEADER = "工作任務行為指標12345未達成達成說明／佐證"
 def written(tmp_path_factory):
     """Every bundled standard's profile, job description and checklist, written once."""
     out = tmp_path_factory.mktemp("docs")
-    output = Output(Options(formats=("docx", "pdf", "html")))
+    output = Output(Options(formats=("docx", "pdf", "html")), Staged())
     files = {}
     for code in CODES:
         std = LIBRARY.get(code)
@@ -34,6 +35,7 @@ def written(tmp_path_factory):
                            ("checklist", checklist_document)):
             for path in output.documents(make(std, output.opts), out / f"{code}-{kind}"):
                 files[(code, kind, path.suffix[1:])] = path
+    output.staged.commit()
     return files
 
 
@@ -109,8 +111,9 @@ def test_same_input_same_bytes(tmp_path):
     std = LIBRARY.get("KMC2432-004v2")
     blobs = []
     for run in range(2):
-        output = Output(Options(formats=("docx", "pdf", "html")))
+        output = Output(Options(formats=("docx", "pdf", "html")), Staged())
         paths = output.documents(profile_document(std, output.opts), tmp_path / f"{run}" / "p")
+        output.staged.commit()
         blobs.append([p.read_bytes() for p in paths])
     assert blobs[0] == blobs[1]
 
@@ -119,7 +122,7 @@ def test_missing_glyph_fails_before_writing(tmp_path):
     std = LIBRARY.get("KMC2432-003v1")
     duties = [d.model_copy(update={"name": d.name + "𠀀"}) for d in std.duties]
     odd = std.model_copy(update={"duties": duties})
-    output = Output(Options(formats=("docx", "pdf")))
+    output = Output(Options(formats=("docx", "pdf")), Staged())
     with pytest.raises(KmcError) as exc:
         output.documents(profile_document(odd, output.opts), tmp_path / "x")
     assert "U+20000" in str(exc.value)
@@ -132,8 +135,9 @@ def test_job_description_keeps_selected_tasks_and_says_adapted(tmp_path):
     Image.new("RGB", (120, 40), (30, 60, 120)).save(logo)
     std = LIBRARY.get("KMC2432-001v4")
     output = Output(Options(formats=("docx", "pdf"), tasks="T1,T2.3", title="活動企劃",
-                            org="範例文創股份有限公司", logo=str(logo)))
+                            org="範例文創股份有限公司", logo=str(logo)), Staged())
     paths = output.documents(job_document(std, output.opts), tmp_path / "job")
+    output.staged.commit()
     for path in paths:
         text = squash(docx_text(path) if path.suffix == ".docx" else "".join(pdf_pages(path)))
         assert "活動企劃" in text and "範例文創股份有限公司" in text

@@ -18,6 +18,7 @@ from kmc_reports.cli import main
 from kmc_reports.course import load_course
 from kmc_reports.document import find_table
 from kmc_reports.reports import Options, Output, syllabus_document
+from kmc_reports.staging import Staged
 from kmc_reports.store import Library
 from kmc_reports.syllabus_check import check_syllabus
 
@@ -61,8 +62,9 @@ def test_the_check_reads_the_document_not_the_plan(tmp_path):
 
 def test_documents_hold_every_indicator_word_for_word(tmp_path):
     p = _plan("KMC2432-001v4")
-    output = Output(Options(formats=("docx", "pdf", "xlsx")))
+    output = Output(Options(formats=("docx", "pdf", "xlsx")), Staged())
     paths, _ = output.syllabus(p, tmp_path, "KMC2432-001v4")
+    output.staged.commit()
     assert [x.name for x in paths] == ["KMC2432-001v4-syllabus.docx",
                                        "KMC2432-001v4-syllabus.pdf",
                                        "KMC2432-001v4-coverage.xlsx"]
@@ -80,8 +82,9 @@ def test_documents_hold_every_indicator_word_for_word(tmp_path):
 
 def test_coverage_workbook_traces_every_item_to_units(tmp_path):
     p = _plan("KMC3332-002v3")
-    output = Output(Options(formats=("xlsx",)))
+    output = Output(Options(formats=("xlsx",)), Staged())
     path = output.syllabus(p, tmp_path, "x")[0][0]
+    output.staged.commit()
     ws = load_workbook(path).active
     rows = list(ws.iter_rows(min_row=5, values_only=True))
     assert all(r[0] == "KMC3332-002v3" and r[1] == "V3" for r in rows)

@@ -208,7 +208,7 @@ def foreign_code(std: Standard) -> Iterator[Finding]:
                               f"T{'.'.join(map(str, _parts(code)[:2]))}")
 
 
-def _texts(std: Standard) -> Iterator[tuple[str, str]]:
+def texts(std: Standard) -> Iterator[tuple[str, str]]:
     """Every printed name and text with its place; K/S names once per distinct name."""
     yield "name", std.name
     yield "description", std.description
@@ -262,7 +262,7 @@ def truncated(std: Standard) -> Iterator[Finding]:
     A missing final 。 alone is normal in many standards; it only counts as a sign of
     truncation where the standard's indicators otherwise end with 。 (≥ 80 %).
     """
-    for place, text in _texts(std):
+    for place, text in texts(std):
         if not _balanced(text):
             yield Finding("truncated", "warning", std.code, place,
                           f"{place} 括號不成對：{_quote(text, 40)}")
@@ -301,7 +301,7 @@ _STRAY_SPACE = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
 @rule
 def stray_space(std: Standard) -> Iterator[Finding]:
     """A space between two CJK characters is a line-break leftover; it breaks search."""
-    for place, text in _texts(std):
+    for place, text in texts(std):
         m = _STRAY_SPACE.search(text)
         if m:
             snippet = " ".join(text[max(0, m.start() - 6):m.end() + 6].split())
@@ -447,7 +447,7 @@ def damaged_text(std: Standard) -> Iterator[Finding]:
             yield find(duty.code, f"{duty.code} 名稱為佔位字「{duty.name}」（來源沒有名稱）")
         elif not duty.name:
             yield find(duty.code, f"{duty.code} 沒有名稱")
-    for place, text in _texts(std):
+    for place, text in texts(std):
         flat = squash(text)
         codes = sorted({m.group(0) for m in _FOREIGN.finditer(text)}, key=code_key)
         kinds = {c[0] for c in codes}
@@ -460,6 +460,21 @@ def damaged_text(std: Standard) -> Iterator[Finding]:
             yield find(place, f"說明與補充事項中混入標題「{flat}」")
         elif text and placeholder(text) and not place.startswith("T"):
             yield find(place, f"{place} 為佔位字「{text}」")
+
+
+@rule
+def unprintable(std: Standard) -> Iterator[Finding]:
+    """A character the bundled PDF font (Noto Sans TC) has no glyph for: a PDF of this
+    standard would fail, so it is said here, before any PDF is attempted."""
+    from ..fonts import bundled_missing
+
+    for place, text in texts(std):
+        missing = bundled_missing(text)
+        if missing:
+            shown = "、".join(f"「{c}」U+{ord(c):04X}" for c in missing[:6])
+            yield Finding("unprintable", "error", std.code, place,
+                          f"{place} 含有 PDF 字型無法印出的字：{shown}（{_quote(text)}）；"
+                          f"請修正，或產生 PDF 時以 --font 指定涵蓋這些字的字型")
 
 
 @rule

@@ -338,12 +338,12 @@ class TableBuilder:
                     if all(c and named_task(c) in {b.code for b in band.block} for c in codes):
                         for task in band.block[1:]:
                             mine = next(b for b in task.bands if b.group is band.group)
-                            for field in ("outputs", "indicators"):
-                                items = getattr(band, field)
-                                getattr(mine, field).extend(
+                            for kind in ("outputs", "indicators"):
+                                items = getattr(band, kind)
+                                getattr(mine, kind).extend(
                                     x for x in items if named_task(x.code) == task.code)
-                                setattr(band, field, [x for x in items
-                                                      if named_task(x.code) != task.code])
+                                setattr(band, kind, [x for x in items
+                                                     if named_task(x.code) != task.code])
                     else:
                         shared.add(id(band))
                         names = "、".join(b.code for b in band.block)

@@ -17,9 +17,9 @@ GAP = fill("F8DEDE")
 def write_coverage_xlsx(plan: Plan) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "覆蓋矩陣"
+    ws.title = "涵蓋矩陣"
     versions = {s.code: s.version for s in plan.standards}
-    text(ws.cell(1, 1), f"{plan.spec.name}　職能內涵覆蓋矩陣").font = Font(bold=True, size=14)
+    text(ws.cell(1, 1), f"{plan.spec.name}　涵蓋矩陣（職能內涵 × 課程單元）").font = Font(bold=True, size=14)
     text(ws.cell(2, 1), "● 表示該單元涵蓋此項目；紅底表示沒有任何單元涵蓋。單元欄標題列出單元名稱與時數。")
     head = 4
     units = [f"{i}. {u.name}\n（{u.hours:g} 小時）" for i, u in enumerate(plan.units, 1)]
@@ -43,4 +43,4 @@ def write_coverage_xlsx(plan: Plan) -> bytes:
     widths(ws, [15, 6, 8, 8, 48, *[11] * len(units), 9])
     table(ws, head, row, len(labels), freeze_col=6)
     print_setup(ws, head)
-    return save(wb, f"{plan.spec.name} 職能內涵覆蓋矩陣")
+    return save(wb, f"{plan.spec.name} 涵蓋矩陣")

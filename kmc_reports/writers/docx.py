@@ -16,7 +16,9 @@ from docx.table import _Cell
 from ..config import Config
 from ..document import (Chart, Document, Heading, Image, KeyValue, ListBlock, PageBreak,
                         Paragraph, Run, Spacer, Table, grid)
+from ..errors import KmcError
 from ..fonts import FontSet, default_fonts
+from ..images import image_bytes
 from . import charts, ooxml
 from .layout import FIXED_TIME, PAGE, SIZES, body_width_mm, footer_parts, metadata
 from .zipfix import deterministic_zip
@@ -120,7 +122,12 @@ class _Writer:
         elif isinstance(block, Image):
             p = container.add_paragraph()
             p.alignment = _ALIGN.get(block.align)
-            p.add_run().add_picture(block.path, width=Mm(block.width_mm))
+            data, _ = image_bytes(block)
+            try:
+                p.add_run().add_picture(io.BytesIO(data), width=Mm(block.width_mm))
+            except Exception:  # noqa: BLE001 - checked already; python-docx parses again
+                raise KmcError("Word 無法放入此圖檔（請改用一般的 PNG 或 JPEG）",
+                               block.path) from None
         elif isinstance(block, Chart):
             p = container.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import mimetypes
 from html import escape
-from pathlib import Path
 from typing import Callable
 
 from .. import document as dm
-from ..errors import KmcError
 from ..fonts import FontSet, default_fonts
+from ..images import MIME, image_bytes
 from . import charts
 from .layout import inline_markup
 
@@ -81,7 +79,7 @@ def _block(block, fonts) -> str:
         return f'<figure class="center">{charts.svg(block, fonts())}</figure>'
 
     if isinstance(block, dm.Image):
-        return f'<p class="{block.align}"><img src="{_data_uri(block.path)}" ' \
+        return f'<p class="{block.align}"><img src="{_data_uri(block)}" ' \
                f'style="width:{block.width_mm}mm" alt=""></p>'
     if isinstance(block, dm.PageBreak):
         return '<div style="page-break-after: always"></div>'
@@ -121,11 +119,7 @@ def _table(table: dm.Table, fonts) -> str:
             + (f"<thead>{head}</thead>" if head else "") + f"<tbody>{body}</tbody></table>")
 
 
-def _data_uri(path: str) -> str:
+def _data_uri(block: dm.Image) -> str:
     """Images are embedded, so the preview is one file that can be mailed or archived."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        raise KmcError("無法讀取圖檔", path) from None
-    mime = mimetypes.guess_type(path)[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    data, kind = image_bytes(block)
+    return f"data:{MIME[kind]};base64,{base64.b64encode(data).decode()}"

@@ -22,6 +22,7 @@ from reportlab.platypus import Image as RLImage
 from .. import document as dm
 from ..errors import KmcError
 from ..fonts import FontSet, missing_characters, register_reportlab
+from ..images import image_bytes
 from . import charts
 from .layout import (MARGINS, PAGE, SIZES, TOP_BOTTOM, body_width_mm, footer_parts,
                      inline_markup, metadata)
@@ -164,7 +165,7 @@ class _Writer:
                 out.append(self._table(block, width))
                 out.append(Spacer(1, 3 * mm))
             elif isinstance(block, dm.Image):
-                out.append(self._image(block))
+                out.append(self._image(block, width))
             elif isinstance(block, dm.Chart):
                 d = charts.drawing(block, self.fonts)
                 d.hAlign = "CENTER"
@@ -199,13 +200,20 @@ class _Writer:
                 out += self._list(child, depth + 1, size)
         return out
 
-    def _image(self, block: dm.Image):
+    def _image(self, block: dm.Image, width: float):
+        data, _ = image_bytes(block)
         try:
-            img = RLImage(block.path)
-        except OSError:
-            raise KmcError("無法讀取圖檔", block.path) from None
+            img = RLImage(io.BytesIO(data))
+        except Exception:  # noqa: BLE001 - checked already; reportlab reads it again
+            raise KmcError("PDF 無法放入此圖檔（請改用一般的 PNG 或 JPEG）",
+                           block.path) from None
         ratio = img.imageHeight / img.imageWidth
-        img.drawWidth, img.drawHeight = block.width_mm * mm, block.width_mm * mm * ratio
+        # never wider than the frame (less its padding) or taller than most of a page
+        w = max(min(block.width_mm * mm, width - 12), 1)
+        h = w * ratio
+        if h > 0.8 * self.frame_height:
+            w, h = 0.8 * self.frame_height / ratio, 0.8 * self.frame_height
+        img.drawWidth, img.drawHeight = w, h
         img.hAlign = block.align.upper()
         return img
 
