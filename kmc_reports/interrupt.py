@@ -20,6 +20,7 @@ _SIGNALS = {signal.SIGINT: "已中斷（Ctrl-C）", signal.SIGTERM: "已終止�
 _received = 0  # the signal that arrived (0: none)
 _stopping = False  # stop() is cleaning up: further signals wait for it
 _depth = 0  # handled() blocks entered (the console script's, then the command line's)
+_deferring = False  # inside deferred(): a signal waits until the block is done
 
 
 class Interrupted(BaseException):
@@ -43,7 +44,22 @@ def _handler(signum, frame) -> None:
     if _stopping:
         return
     _received = _received or signum
-    raise Interrupted(signum)
+    if not _deferring:
+        raise Interrupted(signum)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """A signal that arrives inside the block waits until the block is done: writing a
+    command's staged files is never cut half-way (old and new reports mixed)."""
+    global _deferring
+    outer, _deferring = _deferring, True
+    try:
+        yield
+    finally:
+        _deferring = outer
+    if _received and not outer:
+        raise Interrupted(_received)
 
 
 def received() -> Interrupted | None:

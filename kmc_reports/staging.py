@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .atomic import write_bytes
+from .interrupt import deferred
 
 
 class Staged:
@@ -18,7 +19,9 @@ class Staged:
         return Path(path)
 
     def commit(self) -> list[Path]:
-        """Write every file (each whole: temp file + rename), in the order they were made."""
-        for path, data in self.files.items():
-            write_bytes(path, data)
+        """Write every file (each whole: temp file + rename), in the order they were made;
+        Ctrl-C waits until all are written."""
+        with deferred():
+            for path, data in self.files.items():
+                write_bytes(path, data)
         return list(self.files)

@@ -241,3 +241,29 @@ def test_a_signal_stops_the_command_even_when_a_library_swallows_it(swallowed):
     assert result.stderr == INTERRUPTED + "\n"
     assert done == (["went on"] if swallowed else [])
     assert signal.getsignal(signal.SIGINT) is before  # pytest's own Ctrl-C handling is back
+
+
+def test_ctrl_c_while_staged_files_are_written_waits_until_all_are(tmp_path, monkeypatch):
+    """Old and new reports are never mixed: a signal during the commit is held until every
+    staged file is written, then stops the command."""
+    import os
+
+    from kmc_reports import staging
+    from kmc_reports.interrupt import Interrupted, handled
+
+    written = []
+    real = staging.write_bytes
+
+    def slow_write(path, data):
+        if not written:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives after the first file
+        real(path, data)
+        written.append(path)
+
+    monkeypatch.setattr(staging, "write_bytes", slow_write)
+    staged = staging.Staged()
+    for n in range(5):
+        staged.add(tmp_path / f"{n}.txt", b"new")
+    with pytest.raises(Interrupted), handled():
+        staged.commit()
+    assert len(written) == 5 and all(p.read_bytes() == b"new" for p in written)
