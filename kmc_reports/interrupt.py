@@ -27,6 +27,10 @@ class Interrupted(BaseException):
     """A signal stopped the command (a BaseException, so `except Exception` lets it pass)."""
 
     def __init__(self, signum: int = signal.SIGINT):
+        # a library that re-raises exceptions as ``type(exc)(its own message)`` (reportlab
+        # does) passes a text: the signal is still the one that arrived
+        if not isinstance(signum, int):
+            signum = _received or signal.SIGINT
         super().__init__(signum)
         self.signum = signum
 
