@@ -234,16 +234,25 @@ def lint(obj: _Ctx, codes: tuple[str, ...], fmt: str) -> None:
 @_out_folder
 @click.option("--tasks", default=None, help="job：只保留這些主要職責／工作任務，例如 T1,T2.3。")
 @click.option("--title", default=None, help="job：職務名稱（預設：職能基準名稱）。")
+@click.option("--department", default=None, help="job：部門（預設：設定檔的 department）。")
+@click.option("--supervisor", default=None, help="job：直屬主管（設定檔：supervisor）。")
+@click.option("--grade", default=None, help="job：職等（設定檔：grade）。")
+@click.option("--location", default=None, help="job：工作地點（設定檔：location）。")
+@click.option("--effective-date", default=None, help="job：生效日期（設定檔：effective_date）。")
+@click.option("--approved-by", default=None, help="job：核定人（設定檔：approved_by）。")
 @_org
 @click.option("--logo", default=None, help="機構標誌（PNG 或 JPEG）。")
 @click.pass_obj
 @_errors_to_exit
-def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, org, logo) -> None:
+def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, department, supervisor, grade,
+            location, effective_date, approved_by, org, logo) -> None:
     """職能基準表（iCAP 格式）或職務說明書：Word、PDF 與 HTML。"""
-    if layout == "icap" and (tasks or title):
-        raise KmcError("--tasks 與 --title 只適用於 --layout job")
+    hr = {"department": department, "supervisor": supervisor, "grade": grade,
+          "location": location, "effective_date": effective_date, "approved_by": approved_by}
+    if layout == "icap" and (tasks or title or any(v is not None for v in hr.values())):
+        raise KmcError("--tasks、--title 與職務欄位（--department 等）只適用於 --layout job")
     opts = obj.options(parse_formats(fmt, DOCUMENT_FORMATS), tasks=tasks, title=title,
-                       org=org, logo=logo)
+                       org=org, logo=logo, hr=hr)
     output = Output(opts, Staged())
     standards = obj.library.load(codes)
     output.check_printable(standards, obj.library)

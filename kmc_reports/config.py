@@ -13,6 +13,9 @@ from .errors import KmcError
 from .store import read_yaml
 
 
+HR_FIELDS = ("department", "supervisor", "grade", "location", "effective_date", "approved_by")
+
+
 @dataclass(frozen=True)
 class Config:
     org_name: str = ""
@@ -21,8 +24,19 @@ class Config:
     docx_font_east_asia: str = "微軟正黑體"  # Chinese text in Word (w:eastAsia)
     pdf_font: str = ""  # a TrueType file; empty: Noto Sans TC
     pdf_font_bold: str = ""
+    # what HR fills in on a job description (--layout job); empty: a blank line to fill in
+    department: str = ""  # 部門
+    supervisor: str = ""  # 直屬主管
+    grade: str = ""  # 職等
+    location: str = ""  # 工作地點
+    effective_date: str = ""  # 生效日期
+    approved_by: str = ""  # 核定
     path: str = ""  # the file these came from (not a key): names it in errors, and its
     # folder is one a template's images may come from (see images.allowed_roots)
+
+    @property
+    def hr(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in HR_FIELDS}
 
     @property
     def org(self) -> dict:

@@ -18,6 +18,7 @@ class Run:
     text: str
     bold: bool = False
     italic: bool = False
+    checkbox: bool = False  # a box to tick: text is 「□」; Word gets a clickable check box
 
 
 @dataclass
@@ -116,6 +117,8 @@ class Chart:
     width_mm: float = 160
     height_mm: float = 70
     stacked: bool = False
+    value_title: str = ""     # the value axis: what it counts and its unit, e.g. 時數（小時）
+    category_title: str = ""  # the category axis, e.g. 單元
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Callable
 from . import images, views
 from .analyses import diff as diff_mod
 from .staging import Staged
-from .config import Config
+from .config import HR_FIELDS, Config
 from .document import Document
 from .errors import KmcError
 from .fonts import FontSet, default_fonts, fonts_from_path, missing_characters, system_font
@@ -35,6 +35,13 @@ class Options:
     tasks: str | None = None
     org: str | None = None
     logo: str | None = None
+    hr: dict[str, str | None] = field(default_factory=dict)  # job description: HR_FIELDS
+
+
+def _hr(opts: Options) -> dict[str, str]:
+    """The job description's HR fields: the command line's, else the config file's."""
+    return {k: v if (v := opts.hr.get(k)) is not None else opts.config.hr[k]
+            for k in HR_FIELDS}
 
 
 def parse_formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -71,7 +78,7 @@ def job_document(std: Standard, opts: Options) -> Document:
         "title": opts.title or std.name, "version": std.latest_version(),
         "task_levels": sorted({lv for _, t in selected.tasks() for lv in t.levels}),
         "knowledge": views.competencies(selected, "K"),
-        "skills": views.competencies(selected, "S"), "org": _org(opts)},
+        "skills": views.competencies(selected, "S"), "org": _org(opts), "hr": _hr(opts)},
         opts.templates, _images(opts))
 
 

@@ -10,13 +10,15 @@ naming the template file and line.  The markup is HTML-like:
     <document title="…" header="…" footer="第 {page} 頁，共 {pages} 頁">
       <section orientation="landscape">
         <h1>…</h1> <p align="center" style="title">text <b>bold</b> <i>italic</i><br/></p>
+        <box/> (a box to tick: 「□」, a clickable check box in Word)
         <ul><li>…<ul><li>…</li></ul></li></ul>   <ol>…</ol>
         <kv key-width="0.25" id="…"><item key="職能基準代碼">…</item></kv>
-        <table widths="1,2,3" header-rows="1" size="small" id="…">
+        <table widths="1,2,3" header-rows="1" size="small" id="…">  (widths="auto": by content)
           <tr><th>…</th><td rowspan="2" colspan="1" align="center" valign="middle"
               shade="F2F2F2">text, or <p>/<ul> blocks</td></tr></table>
         <img src="…" width="30"/>  <pagebreak/>  <spacer height="4"/>
-        <chart title="…" width="160" height="70" stacked="yes" categories="A|B|C">
+        <chart title="…" width="160" height="70" stacked="yes" categories="A|B|C"
+               value-title="時數（小時）" category-title="單元">
           <series name="共有" values="1,2,3"/></chart>
       </section>
     </document>
@@ -221,6 +223,7 @@ def parse(markup: str, source: str, images: ImagePolicy | None = None) -> Docume
                     footer=root.get("footer", "第 {page} 頁，共 {pages} 頁"))
 
 
+BOX = "□"
 _BLOCK_TAGS = {"h1", "h2", "h3", "p", "ul", "ol", "kv", "table", "img", "chart", "pagebreak",
                "spacer"}
 
@@ -273,6 +276,8 @@ def _runs(el: ET.Element, bold: bool = False, italic: bool = False) -> list[Run]
     for child in el:
         if child.tag == "br":
             runs.append(Run("\n", bold, italic))
+        elif child.tag == "box":  # a box to tick (□; a check box in Word)
+            runs.append(Run(BOX, bold, italic, checkbox=True))
         elif child.tag in ("b", "i"):
             runs += _runs(child, bold or child.tag == "b", italic or child.tag == "i")
         add(child.tail, bold, italic)
@@ -321,17 +326,49 @@ def _table(el: ET.Element, source: str, images: ImagePolicy) -> Table:
                               td.get("shade") or ("E8EEF4" if td.tag == "th" else None),
                               td.tag == "th"))
         rows.append(cells)
-    widths = [_number(el, "widths", "", source, 0.01, 1000, text=w)
-              for w in el.get("widths", "").split(",") if w.strip()]
+    auto = el.get("widths", "").strip() == "auto"
+    widths = [] if auto else [_number(el, "widths", "", source, 0.01, 1000, text=w)
+                              for w in el.get("widths", "").split(",") if w.strip()]
     if not widths:
         widths = [1.0] * max((sum(c.colspan for c in r) for r in rows), default=1)
     table = Table(widths, rows, _integer(el, "header-rows", "0", source, 0, 100),
                   el.get("size", "normal"), el.get("id", ""))
     try:
-        grid(table)  # a row wider than the table is the template's mistake: say so here
+        slots = grid(table)  # a row wider than the table is the template's mistake: say so here
     except ValueError as exc:
         raise KmcError(f"範本的表格有誤：{exc}", source) from None
+    if auto:
+        table.widths = content_widths(slots, len(table.widths))
     return table
+
+
+_CAP_EM = 16  # a column wider than this many characters wraps its text instead
+_TOKEN = re.compile(r"[A-Za-z0-9.\-/]+")
+
+
+def _em(text: str) -> float:
+    """Printed width in ems: CJK and full-width characters 1, others about half."""
+    return sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+def content_widths(slots, ncols: int) -> list[float]:
+    """Relative column widths from a table's text (``widths="auto"``): each column as wide as
+    its longest line up to ``_CAP_EM`` characters, never narrower than its header or its
+    longest code (codes such as ``T1.2``, ``P1.2.3`` never break)."""
+    want = [2.0] * ncols
+    least = [2.0] * ncols
+    for row in slots:
+        for c, slot in enumerate(row):
+            cell = slot.cell
+            if not slot.origin or cell.colspan != 1:
+                continue
+            for line in cell.text.split("\n"):
+                want[c] = max(want[c], min(_em(line), _CAP_EM))
+                if cell.header and _em(line) <= 8:
+                    least[c] = max(least[c], _em(line))
+                for token in _TOKEN.findall(line):
+                    least[c] = max(least[c], _em(token))
+    return [round(max(w, m) + 1, 2) for w, m in zip(want, least)]
 
 
 def _chart(el: ET.Element, source: str) -> Chart:
@@ -350,7 +387,8 @@ def _chart(el: ET.Element, source: str) -> Chart:
         series.append((s.get("name", ""), values))
     return Chart(categories, series, el.get("title", ""),
                  _number(el, "width", "160", source, 10, 500),
-                 _number(el, "height", "70", source, 10, 500), el.get("stacked", "no") == "yes")
+                 _number(el, "height", "70", source, 10, 500), el.get("stacked", "no") == "yes",
+                 el.get("value-title", ""), el.get("category-title", ""))
 
 
 def _number(el: ET.Element, name: str, default: str, source: str, low: float, high: float,

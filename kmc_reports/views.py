@@ -6,6 +6,7 @@ merged cells, selections and groupings is here, where it can be tested.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from .errors import KmcError
@@ -88,32 +89,64 @@ def select_tasks(std: Standard, spec: str | None) -> Standard:
 
 @dataclass
 class Competency:
-    """A K or S item with every task and level that needs it, for job descriptions."""
+    """A K or S item with every task and level that needs it, for job descriptions.  A code
+    the source prints with two similar names (K03 創意思考 / 創新思考) is one item: ``name`` is
+    the first printed, ``names`` all of them, and ``label`` says so."""
 
     code: str
     name: str
     tasks: list[str] = field(default_factory=list)
     levels: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
 
     @property
     def level_text(self) -> str:
         lv = sorted(set(self.levels))
         return "、".join(str(x) for x in lv)
 
+    @property
+    def other_names(self) -> list[str]:
+        return [n for n in self.names if n != self.name]
+
+    @property
+    def label(self) -> str:
+        """「創意思考（另處印作「創新思考」）」: the name with the other printed names."""
+        others = self.other_names
+        if not others:
+            return self.name
+        return f"{self.name}（另處印作{'、'.join(f'「{n}」' for n in others)}）"
+
+
+def same_item(a: str, b: str) -> bool:
+    """Two names printed for one code that are the same item printed differently (創意思考 /
+    創新思考, 專案活動管理 / 專案活動管理規範), not two items that share a code by mistake."""
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.6
+
 
 def competencies(std: Standard, kind: str) -> list[Competency]:
-    """K or S items of the (selected) tasks, one per code+name, in code order."""
-    found: dict[tuple[str, str], Competency] = {}
+    """K or S items of the (selected) tasks, one per code and item, in code order; a code
+    printed with two similar names is one item with both names (see :func:`same_item`)."""
+    found: list[Competency] = []
     for _, task in std.tasks():
         for band in task.bands:
             refs: list[Ref] = band.knowledge if kind == "K" else band.skills
             for r in refs:
-                c = found.setdefault((r.code, r.name), Competency(r.code, r.name))
+                c = next((c for c in found if c.code == r.code and (
+                    r.name in c.names or any(same_item(r.name, n) for n in c.names))), None)
+                if c is None:
+                    c = Competency(r.code, r.name, names=[r.name])
+                    found.append(c)
+                elif r.name not in c.names:
+                    c.names.append(r.name)
                 if task.code not in c.tasks:
                     c.tasks.append(task.code)
                 if band.level is not None:
                     c.levels.append(band.level)
-    return sorted(found.values(), key=lambda c: (code_key(c.code), c.name))
+    return sorted(found, key=lambda c: (code_key(c.code), c.name))
 
 
 def footnote_marks(std: Standard) -> dict[str, list[int]]:

@@ -35,7 +35,7 @@ def workbook(standards, tmp_path_factory):
 
 def test_sheets_and_overview(workbook, standards):
     wb, cw, _ = workbook
-    assert wb.sheetnames == ["總覽", "知識", "技能", "態度", "兩兩比較", "任務對照", "待確認", "檢核"]
+    assert wb.sheetnames == ["說明", "總覽", "知識", "技能", "態度", "兩兩比較", "任務對照", "待確認", "檢核"]
     ws = wb["總覽"]
     assert [ws.cell(r, 1).value for r in range(2, 7)] == [s.code for s in standards]
     row = {ws.cell(1, c).value: ws.cell(3, c).value for c in range(1, 17)}
@@ -43,7 +43,8 @@ def test_sheets_and_overview(workbook, standards):
     assert ws._charts, "a chart of shared and unique items"
     for name in wb.sheetnames:
         sheet = wb[name]
-        assert sheet.print_options is not None and sheet.page_setup.orientation == "landscape"
+        assert sheet.print_options is not None
+        assert sheet.page_setup.orientation == ("portrait" if name == "說明" else "landscape")
 
 
 @pytest.mark.parametrize("kind, sheet", [("K", "知識"), ("S", "技能"), ("A", "態度")])

@@ -568,7 +568,7 @@ def _categories(profile: str) -> Categories:
 
 
 _VERSION = re.compile(rf"^(V\d+|{STD_CODE})\s+({STD_CODE})\s+(.*?)\s+(\S*版本|\S*停用|廢止)\s+"
-                      r"(.*?)\s*(\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|Unknown|不詳)\s*$")
+                      r"(.*?)\s*(\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|Unknown|不詳|未載明)\s*$")
 _VERSION_START = re.compile(rf"^(?:V\d+|{STD_CODE})\s+{STD_CODE}\s")
 
 
@@ -595,7 +595,9 @@ def _versions(head: list[_Line]) -> list[Version]:
 
 
 def _version(v: str, c: str, n: str, st: str, note: str, d: str) -> Version:
-    return Version(version=v, code=c, name=join_cjk(n), status=st, note=join_cjk(note), date=d)
+    # 「未載明」: how kmc-reports prints a version without a date (reading its profile back)
+    return Version(version=v, code=c, name=join_cjk(n), status=st, note=join_cjk(note),
+                   date="" if d == "未載明" else d)
 
 
 # -- attitudes and notes -------------------------------------------------------------------

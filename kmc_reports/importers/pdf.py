@@ -624,6 +624,8 @@ def _join(table: _Table, part: _Grid) -> None:
             [_key(c) for c in rows[k]] == [_key(c) for c in table.rows[k]]:
         k += 1
     rows = rows[k:]
+    if rows and len(table.rows) > k:
+        _drop_repeats(table, rows[0])
     base = len(table.rows)
     opened = [c for c, o in enumerate(table.last.open) if o and c < len(table.anchors)]
     went_on = False
@@ -652,6 +654,39 @@ def _join(table: _Table, part: _Grid) -> None:
         table.anchors[c] = base - 1 if start == 0 and went_on else base + start - went_on
     table.rows.extend(rows)
     table.last = part
+
+
+_CONTINUED = "（續）"
+
+
+def _drop_repeats(table: _Table, row: list[str]) -> None:
+    """The first row of a table part that kmc-reports printed after a page break starts the
+    merged cells the break cut again: a label (duty, task) ending in 「（續）」, and what the
+    rows share (level, K/S) as a whole, of which the page before showed the first lines.  They
+    are the cells above going on: labels are dropped, shared cells give only their lines not
+    printed before (appended to the cell above).  Shared cells are those right of the labels
+    that begin with the text of the cell above; all of them do, or none is taken as one."""
+    labels = [c for c, t in enumerate(row) if _key(t).endswith(_CONTINUED)]
+    if not labels:
+        return
+    rest: dict[int, str] = {}
+    for c in range(max(labels) + 1, min(len(row), len(table.anchors))):
+        if not row[c].strip():
+            continue
+        above = table.rows[table.anchors[c]][c] if table.anchors[c] < len(table.rows) else ""
+        lines = row[c].split("\n")
+        n = next((n for n in range(1, len(lines) + 1)
+                  if _key("".join(lines[:n])) == _key(above)), None)
+        if above.strip() and n is not None:
+            rest[c] = "\n".join(lines[n:])
+        elif rest:
+            return  # a shared cell not begun above: these are new cells
+    for c in labels:
+        row[c] = ""
+    for c, text in rest.items():
+        if text.strip():
+            _append(table.rows[table.anchors[c]], c, text)
+        row[c] = ""
 
 
 def _append(row: list[str], column: int, text: str) -> None:

@@ -10,20 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 
 from ..errors import KmcError
 from ..model import Standard
 from ..views import RATING_SCALE, block_tasks, competencies, named
-from .xlsx import BORDER as _BORDER
-from .xlsx import CENTER as _CENTER
-from .xlsx import INPUT_FILL as _INPUT
-from .xlsx import WRAP as _WRAP
-from .xlsx import fill, header, print_setup, save, validation, widths
-from .xlsx import text as _text
+from ..workbook import Cell, Column, Formula, Print, Sheet, Validation, Workbook
+from .xlsx import INPUT_FILL, write_workbook
 
-SHEET, META = "自我檢核", "_meta"
+SHEET, GUIDE, META = "自我檢核", "填表說明", "_meta"
 FORMAT, FORMAT_VERSION = "kmc-reports checklist", 1
 HEADERS = ["類別", "代碼", "工作任務", "項目", "職能級別", "評分(1–5)", "達成", "說明／佐證"]
 WIDTHS = [10, 9, 24, 60, 10, 11, 10, 30]
@@ -34,8 +29,8 @@ RATING_COL, ACHIEVED_COL, NOTE_COL = 6, 7, 8
 CENTERED = {2, 5, RATING_COL, ACHIEVED_COL}  # 代碼, 職能級別, 評分, 達成
 SCALE_TEXT = "評分說明：" + "；".join(f"{s}＝{label}" for s, label in RATING_SCALE) + "。"
 NOT_OURS = "不是 kmc-reports 產生的自我檢核表"
-
-_DUTY = fill("F2F5F8")  # the duty shade of checklist.xml.j2
+HEAD = 1  # the table's header row: the only frozen row
+SECTIONS = (("K", "知識", "知識（K）"), ("S", "技能", "技能（S）"), ("A", "態度", "態度（A）"))
 
 
 class ChecklistRow(NamedTuple):
@@ -58,95 +53,116 @@ class ChecklistRatings:
 
 
 def write_checklist_xlsx(std: Standard, org_name: str = "") -> bytes:
+    return write_workbook(checklist_workbook(std, org_name))
+
+
+def checklist_workbook(std: Standard, org_name: str = "") -> Workbook:
+    """自我檢核 (the table, header in row 1, averages per task, per duty and in all), 填表說明
+    (title, source, the person's fields, the scale) and the hidden _meta the reader needs."""
     title = f"{std.name} 職能自我檢核表"
     version = std.latest_version()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    head = _top(ws, std, version, title, org_name)
-    header(ws, head, HEADERS)
-    rows = list(_rows(std))
-    last = head + len(rows)
-    for row, values in enumerate(rows, head + 1):
-        if isinstance(values, str):
-            _duty(ws, row, values)
-        else:
-            _item(ws, row, values)
-    widths(ws, WIDTHS)
-    validation(ws, RATING_COL, head + 1, last, list(RATINGS), "評分",
-               "請選擇 1 到 5 的整數。" + SCALE_TEXT)
-    validation(ws, ACHIEVED_COL, head + 1, last, list(ACHIEVED), "達成",
-               "請選擇「達成」或「未達成」。")
-    ws.freeze_panes = ws.cell(head + 1, 1)
-    ws.auto_filter.ref = f"A{head}:H{last}"
-    print_setup(ws, head)
-
-    meta = wb.create_sheet(META)
-    meta.sheet_state = "hidden"
-    for i, (key, value) in enumerate([
-            ("format", FORMAT), ("format_version", FORMAT_VERSION), ("standard_code", std.code),
-            ("standard_name", std.name), ("version", version.version),
-            ("header_row", head)], 1):
-        _text(meta.cell(i, 1), key)
-        _text(meta.cell(i, 2), value)
-
-    return save(wb, title)
-
-
-def _top(ws, std: Standard, version, title: str, org_name: str) -> int:
-    """Title, source, the fill-in cells and the scale; returns the table's header row."""
     source = f"資料來源：職能基準 {named(std.code, std.name, version.version, version.date)}"
-    _banner(ws, 1, title, Font(bold=True, size=16))
-    ws.row_dimensions[1].height = 24  # merged cells do not grow their row for a large font
-    _banner(ws, 2, source, Font(size=11))
-    for row, (label, value) in enumerate([("姓名", ""), ("單位", org_name), ("填表日期", "")], 4):
-        cell = _text(ws.cell(row, 1), label)
-        cell.font, cell.border = Font(bold=True), _BORDER
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
-        cell = _text(ws.cell(row, 2), value)
-        cell.fill, cell.border = _INPUT, _BORDER
-    _banner(ws, 7, SCALE_TEXT, Font(size=10))
-    _banner(ws, 8, "請於每一列的「評分」欄選一個分數，並於「達成」欄選「達成」或「未達成」；"
-                   "說明欄可填寫具體事例或佐證資料。", Font(size=10))
-    return 10
-
-
-def _rows(std: Standard):
-    """The table: a duty heading as a string, else the first five cells of an item row."""
+    book = Workbook(title, active=1)
+    ws = book.sheet(SHEET, [Column(w, "center" if i in CENTERED else "left",
+                                   fill=INPUT_FILL if i >= RATING_COL else None)
+                            for i, w in enumerate(WIDTHS, 1)])
+    ws.head(HEADERS)
+    items: list[int] = []
     for duty in std.duties:
-        yield f"{duty.code} {duty.name}"
+        duty_row = ws.add([Cell(f"{duty.code} {duty.name}", span=RATING_COL - 1), None, None,
+                           None], "group")
+        in_duty: list[int] = []
         for task in duty.tasks:
-            for band in task.bands:
-                tasks = "、".join(f"{t.code} {t.name}".strip() for t in block_tasks(duty, band, task))
-                for p in band.indicators:
-                    yield ["行為指標", p.code, tasks, p.text,
-                           band.level if band.level is not None else band.printed_level]
-    for kind, label in (("K", "知識"), ("S", "技能")):
-        for c in competencies(std, kind):
-            level = int(c.level_text) if c.level_text.isdigit() else c.level_text
-            yield [label, c.code, "、".join(c.tasks), c.name, level]
-    for a in std.attitudes:
-        yield ["態度", a.code or "", "", a.name, None]
+            rows = [ws.add(r) for r in _indicators(duty, task)]
+            if rows:
+                ws.add([Cell(f"{task.code} {task.name}　平均", span=RATING_COL - 1),
+                        _average(rows), None, None], "total")
+            in_duty += rows
+        _set(ws, duty_row, _average(in_duty))
+        items += in_duty
+    for kind, label, heading in SECTIONS:
+        found = list(_items(std, kind, label))
+        if found:
+            group = ws.add([Cell(heading, span=RATING_COL - 1), None, None, None], "group")
+            rows = [ws.add(r) for r in found]
+            _set(ws, group, _average(rows))
+            items += rows
+    last = ws.last
+    ws.add([Cell("全部項目：評分平均（評分欄）、達成項數（達成欄）", span=RATING_COL - 1),
+            _average(items), Formula(f'=COUNTIF(G{HEAD + 1}:G{last},"達成")'),
+            None], "total")
+    ws.validations += [
+        Validation(RATING_COL, HEAD + 1, last, list(RATINGS), "評分",
+                   "請選擇 1 到 5 的整數。" + SCALE_TEXT),
+        Validation(ACHIEVED_COL, HEAD + 1, last, list(ACHIEVED), "達成",
+                   "請選擇「達成」或「未達成」。")]
+    ws.freeze, ws.filter = (HEAD + 1, 1), (HEAD, len(HEADERS), last)
+    ws.print = Print(title_rows=(HEAD, HEAD), header=f"{title}　{std.code}")
+
+    guide = book.sheet(GUIDE, [Column(14), Column(76)])
+    guide.add([title], "title")
+    guide.add([source], "subtitle")
+    guide.blank()
+    for label, value in [("姓名", ""), ("單位", org_name), ("填表日期", "")]:
+        guide.add([Cell(label, bold=True), Cell(value, fill=INPUT_FILL)])
+    guide.blank()
+    guide.add([SCALE_TEXT], "note")
+    guide.add([f"請於「{SHEET}」工作表每一列的「評分」欄選一個分數，並於「達成」欄選「達成」"
+               "或「未達成」；說明欄可填寫具體事例或佐證資料。各工作任務、主要職責與知識、技能、"
+               "態度的平均分數，以及全部項目的平均與達成項數會自動計算。"], "note")
+    guide.print = Print(landscape=False, header=title)
+
+    meta = book.sheet(META, [Column(16), Column(40)])
+    meta.hidden = True
+    for key, value in [("format", FORMAT), ("format_version", FORMAT_VERSION),
+                       ("standard_code", std.code), ("standard_name", std.name),
+                       ("version", version.version), ("header_row", HEAD)]:
+        meta.add([key, value], "plain")
+    return book
 
 
-def _banner(ws, row: int, text: str, font: Font) -> None:
-    _text(ws.cell(row, 1), text).font = font
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADERS))
+def _indicators(duty, task):
+    for band in task.bands:
+        tasks = "、".join(f"{t.code} {t.name}".strip() for t in block_tasks(duty, band, task))
+        for p in band.indicators:
+            yield ["行為指標", p.code, tasks, p.text,
+                   band.level if band.level is not None else band.printed_level, "", "", ""]
 
 
-def _duty(ws, row: int, text: str) -> None:
-    cell = _text(ws.cell(row, 1), text)
-    cell.font, cell.fill, cell.border = Font(bold=True), _DUTY, _BORDER
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADERS))
+def _items(std: Standard, kind: str, label: str):
+    if kind == "A":
+        for a in std.attitudes:
+            yield ["態度", a.code or "", "", a.name, None, "", "", ""]
+        return
+    for c in competencies(std, kind):
+        level = int(c.level_text) if c.level_text.isdigit() else c.level_text
+        yield [label, c.code, "、".join(c.tasks), c.name, level, "", "", ""]
 
 
-def _item(ws, row: int, values: list) -> None:
-    for col, value in enumerate(values + ["", "", ""], 1):
-        cell = _text(ws.cell(row, col), value)
-        cell.border = _BORDER
-        cell.alignment = _CENTER if col in CENTERED else _WRAP
-        if col >= RATING_COL:
-            cell.fill = _INPUT
+def _ranges(rows: list[int], col: int) -> list[str]:
+    """Rows as few column ranges as they make: [3, 4, 5, 8] → F3:F5, F8."""
+    letter = "ABCDEFGH"[col - 1]
+    out: list[str] = []
+    start = prev = None
+    for r in sorted(rows) + [None]:
+        if start is not None and r == prev + 1:
+            prev = r
+            continue
+        if start is not None:
+            out.append(f"{letter}{start}" if start == prev else f"{letter}{start}:{letter}{prev}")
+        start = prev = r
+    return out
+
+
+def _average(rows: list[int]) -> Formula | None:
+    """The mean of the ratings given in these rows; empty until one is given."""
+    if not rows:
+        return None
+    return Formula(f'=IFERROR(AVERAGE({",".join(_ranges(rows, RATING_COL))}),"")')
+
+
+def _set(ws: Sheet, row: int, value) -> None:
+    ws.rows[row - 1].cells[1] = value
 
 
 def read_checklist_xlsx(path) -> ChecklistRatings:

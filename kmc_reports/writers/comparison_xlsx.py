@@ -6,10 +6,7 @@ with a decision column that `kmc-reports crosswalk apply` reads back.
 
 from __future__ import annotations
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from ..analyses.comparison import KINDS, jaccard, overview, shared_unique, task_matches
@@ -17,10 +14,10 @@ from ..analyses.crosswalk import Crosswalk, Decisions
 from ..analyses.lint import Finding
 from ..errors import KmcError
 from ..model import Standard
-from .xlsx import BORDER, CENTER, INPUT_FILL, WRAP, fill, header, print_setup, save, table, \
-    text, validation, widths
+from ..workbook import BarChart, Cell, Column, ColorScale, Print, Validation, Workbook
+from .xlsx import INPUT_FILL, write_workbook
 
-PRESENT = fill("E2EFDA")
+PRESENT = "E2EFDA"
 REVIEW = "待確認"
 REVIEW_HEADERS = ["類別", "職能基準 A", "代碼 A", "名稱 A", "職能基準 B", "代碼 B", "名稱 B",
                   "分數", "判定", "概念名稱（選填）", "ref A", "ref B"]
@@ -28,72 +25,83 @@ DECISIONS = {"相同": "same", "不同": "different"}
 SEVERITY = {"error": "錯誤", "warning": "警告", "info": "提示"}
 BANDS = {"auto": "自動", "manual": "人工"}
 REASONS = {"exact": "完全相同", "normalised": "正規化後相同", "fuzzy": "相似", "manual": "人工"}
+# The lint rules by their Chinese names (the ids are for the command line and JSON).
+RULES = {
+    "name-conflict": "同一代碼名稱不一", "shared-name": "不同代碼同名",
+    "occupation-code": "職業別代碼不符", "level-distance": "任務級別與基準級別差距大",
+    "no-outputs": "沒有工作產出", "code-gap": "代碼跳號", "foreign-code": "代碼不屬於所在任務",
+    "truncated": "文字疑似不完整", "stray-space": "多餘空格", "duplicate-indicator": "行為指標重複",
+    "odd-level": "級別不是 1–6 級", "duplicate-code": "同一代碼印了兩次",
+    "task-structure": "任務結構異常", "damaged-text": "文字混入其他欄位",
+    "unprintable": "PDF 字型無法印出的字", "footnote": "註釋標記不符",
+}
+# Places of the model, as a reader of the standard calls them.
+PLACES = {
+    "name": "職能基準名稱", "description": "職能基準說明", "level": "基準級別",
+    "categories.job_categories": "職類別", "categories.occupations": "職業別",
+    "categories.industries": "行業別", "attitudes": "態度",
+    "notes.qualifications": "建議擬任人員應具備之資格條件", "notes.remarks": "說明與補充事項",
+    "K": "知識（K）", "S": "技能（S）",
+}
+GUIDE = "說明"
+SCALE_LOW, SCALE_HIGH = "FFFFFF", "5B9BD5"
 
 
 def write_comparison_xlsx(standards: list[Standard], cw: Crosswalk,
                           findings: list[Finding]) -> bytes:
-    wb = Workbook()
-    _overview(wb.active, standards, cw)
+    return write_workbook(comparison_workbook(standards, cw, findings))
+
+
+def comparison_workbook(standards: list[Standard], cw: Crosswalk,
+                        findings: list[Finding]) -> Workbook:
+    book = Workbook("職能基準比較")
+    _guide(book, cw)
+    _overview(book, standards, cw)
     for kind, label in KINDS:
-        _concepts(wb.create_sheet(label), standards, cw, kind)
-    _pairs(wb.create_sheet("兩兩比較"), cw)
-    _tasks(wb.create_sheet("任務對照"), standards, cw)
-    _review(wb.create_sheet(REVIEW), cw)
-    _lint(wb.create_sheet("檢核"), findings)
-    return save(wb, "職能基準比較")
+        _concepts(book, label, standards, cw, kind)
+    _pairs(book, cw)
+    _tasks(book, standards, cw)
+    _review(book, cw)
+    _lint(book, findings)
+    return book
 
 
-def _row(ws, row: int, values: list, center: set[int] = frozenset()) -> None:
-    for col, value in enumerate(values, 1):
-        cell = text(ws.cell(row, col), value)
-        cell.border = BORDER
-        cell.alignment = CENTER if col in center else WRAP
-
-
-def _overview(ws, standards: list[Standard], cw: Crosswalk) -> None:
-    ws.title = "總覽"
+def _overview(book: Workbook, standards: list[Standard], cw: Crosswalk) -> None:
+    ws = book.sheet("總覽", [Column(15), Column(18), Column(6, "center"), Column(16),
+                           Column(16), Column(20), *[Column(w, "center") for w in
+                                                    (7, 11, 7, 7, 7, 7, 7, 7, 9, 7)]])
     heads = ["職能基準代碼", "名稱", "級別", "職類別", "職業別", "行業別", "最新版本",
              "發展更新日期", "主要職責", "工作任務", "行為指標", "知識(K)", "技能(S)", "態度(A)",
              "與他基準共有項目", "獨有項目"]
-    header(ws, 1, heads)
+    ws.head(heads)
     counts = shared_unique(cw)
-    for row, std in enumerate(standards, 2):
+    for std in standards:
         o = overview(std)
         v = o.version
         cats = std.categories
-        _row(ws, row, [
-            std.code, std.name, std.level_label,
-            "、".join(f"{c.name}（{c.code}）" for c in cats.job_categories),
-            "、".join(f"{c.name}（{c.code}）" for c in cats.occupations),
-            "、".join(f"{c.name}（{c.code}）" for c in cats.industries),
-            v.version, v.date, o.duties, o.tasks, o.indicators,
-            o.counts["K"], o.counts["S"], o.counts["A"], *counts[std.code]],
-            center=set(range(3, 17)) - {4, 5, 6})
-    last = len(standards) + 1
-    widths(ws, [15, 18, 6, 20, 20, 26, 8, 12, 8, 8, 8, 8, 8, 8, 10, 9])
-    table(ws, 1, last, len(heads), freeze_col=2)
-    print_setup(ws, 1)
-    chart = BarChart()
-    chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
-    chart.title = "各職能基準與他基準共有／獨有的項目數"
-    chart.y_axis.title, chart.x_axis.title = "項目數", "職能基準"
-    chart.add_data(Reference(ws, min_col=15, max_col=16, min_row=1, max_row=last),
-                   titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
-    chart.height, chart.width = 9, 22
-    ws.add_chart(chart, f"B{last + 3}")
+        ws.add([std.code, std.name, std.level_label,
+                "、".join(f"{c.name}（{c.code}）" for c in cats.job_categories),
+                "、".join(f"{c.name}（{c.code}）" for c in cats.occupations),
+                "、".join(f"{c.name}（{c.code}）" for c in cats.industries),
+                v.version, v.date, o.duties, o.tasks, o.indicators,
+                o.counts["K"], o.counts["S"], o.counts["A"], *counts[std.code]])
+    last = ws.last
+    ws.freeze, ws.filter = (2, 2), (1, len(heads), last)
+    ws.print = Print(title_rows=(1, 1), title_columns=(1, 1), header="職能基準比較　總覽")
+    ws.charts.append(BarChart("各職能基準與他基準共有／獨有的項目數", "職能基準", "項目數（項）",
+                              (15, 16), 1, last, stacked=True))
 
 
-def _concepts(ws, standards: list[Standard], cw: Crosswalk, kind: str) -> None:
+def _concepts(book: Workbook, label: str, standards: list[Standard], cw: Crosswalk,
+              kind: str) -> None:
     codes = [s.code for s in standards]
     names = {s.code: s.name for s in standards}
+    ws = book.sheet(label, [Column(9, "center"), Column(20), Column(8, "center"),
+                            *[Column(24) for _ in codes], Column(12), Column(8, "center")])
     heads = ["概念編號", "概念", "共有基準數", *[f"{c}\n{names[c]}" for c in codes],
              "比對方式", "最低分數"]
-    header(ws, 1, heads)
-    ws.row_dimensions[1].height = 32
-    row = 1
+    ws.head(heads)
     for concept in (c for c in cw.concepts if c.kind == kind):
-        row += 1
         cells: dict[str, list[str]] = {}
         for m in concept.members:
             item = m.item
@@ -104,90 +112,131 @@ def _concepts(ws, standards: list[Standard], cw: Crosswalk, kind: str) -> None:
                 f"{item.code or ''} {'／'.join(item.names)}".strip() + (f"\n{use}" if use else ""))
         how = "、".join(dict.fromkeys(REASONS[m.reason] for m in concept.members[1:])) or "—"
         low = min((m.score for m in concept.members[1:]), default=None)
-        _row(ws, row, [concept.id, concept.label, len(concept.standards),
-                       *["\n".join(cells.get(c, [])) for c in codes], how,
-                       round(low, 1) if low is not None else ""],
-             center={1, 3, len(heads)})
-        for i, c in enumerate(codes, 4):
-            if c in cells:
-                ws.cell(row, i).fill = PRESENT
-    widths(ws, [9, 20, 8, *[24] * len(codes), 12, 8])
-    table(ws, 1, row, len(heads), freeze_col=4)  # id, concept and count stay in view
-    print_setup(ws, 1)
+        ws.add([concept.id, concept.label, len(concept.standards),
+                *[Cell("\n".join(cells[c]), fill=PRESENT) if c in cells else ""
+                  for c in codes], how, round(low, 1) if low is not None else ""])
+    ws.freeze = (2, 4)  # id, concept and count stay in view
+    ws.filter = (1, len(heads), ws.last)
+    ws.print = Print(title_rows=(1, 1), title_columns=(1, 3),
+                     header=f"職能基準比較　{label}")
 
 
-def _pairs(ws, cw: Crosswalk) -> None:
+def _pairs(book: Workbook, cw: Crosswalk) -> None:
     """Jaccard overlap per kind: shared concepts / concepts of either standard."""
     codes = cw.standards
-    row = 1
-    text(ws.cell(row, 1), "兩兩重疊程度（Jaccard：共有概念數 ÷ 兩者概念聯集數）").font = \
-        Font(bold=True, size=12)
+    ws = book.sheet("兩兩比較", [Column(16), *[Column(15, "center", "0.00") for _ in codes]])
+    ws.add(["兩兩重疊程度（Jaccard：共有概念數 ÷ 兩者概念聯集數；0＝沒有共同項目，"
+            "1＝完全相同；顏色越深重疊越多）"], "title")
+    last_col = len(codes) + 1
     for kind, label in KINDS:
-        row += 2
-        text(ws.cell(row, 1), f"{label}（{kind}）").font = Font(bold=True)
-        header(ws, row + 1, ["", *codes])
+        ws.blank()
+        ws.add([f"{label}（{kind}）"], "subtitle")
+        ws.head(["", *codes])
         matrix = jaccard(cw, kind)
+        first = ws.last + 1
         for i, code in enumerate(codes):
-            r = row + 2 + i
-            header(ws, r, [code])
-            for j, value in enumerate(matrix[i], 2):
-                cell = ws.cell(r, j, round(value, 3))
-                cell.number_format, cell.border, cell.alignment = "0.00", BORDER, CENTER
-        first, last = row + 2, row + 1 + len(codes)
-        ws.conditional_formatting.add(
-            f"B{first}:{get_column_letter(len(codes) + 1)}{last}",
-            ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF",
-                           end_type="num", end_value=1, end_color="5B9BD5"))
-        row = last
-    widths(ws, [16, *[15] * len(codes)])
-    ws.freeze_panes = "B1"
-    print_setup(ws, None)
+            ws.add([Cell(code, bold=True, fill="DCE3EA"), *[round(v, 3) for v in matrix[i]]])
+        ws.scales.append(ColorScale(f"B{first}:{get_column_letter(last_col)}{ws.last}", 0, 1,
+                                    SCALE_LOW, SCALE_HIGH))
+    ws.freeze = (1, 2)
+    ws.print = Print(title_columns=(1, 1), header="職能基準比較　兩兩比較")
 
 
-def _tasks(ws, standards: list[Standard], cw: Crosswalk) -> None:
-    heads = ["職能基準", "任務代碼", "工作任務", "相似職能基準", "相似任務代碼", "相似工作任務",
-             "綜合分數", "共同概念比例", "名稱相似度", "共同需要的知識／技能"]
-    header(ws, 1, heads)
-    row = 1
+def _tasks(book: Workbook, standards: list[Standard], cw: Crosswalk) -> None:
+    ws = book.sheet("任務對照", [
+        Column(15), Column(8, "center"), Column(24), Column(15), Column(8, "center"),
+        Column(24), Column(10, "center"), Column(10, "center"), Column(10, "center"),
+        Column(40)])
+    heads = ["職能基準 A", "任務代碼 A", "工作任務 A", "職能基準 B", "任務代碼 B", "工作任務 B",
+             "綜合相似度（%）", "共同概念比例（%）", "名稱相似度（%）", "共同需要的知識／技能"]
+    ws.head(heads)
+    seen: set[frozenset] = set()
     for m in task_matches(standards, cw):
-        row += 1
-        _row(ws, row, [m.standard, m.task.code, m.task.name, m.other_standard, m.other.code,
-                       m.other.name, round(100 * m.score), round(100 * m.concept_score),
-                       round(100 * m.name_score), "；".join(m.shared)],
-             center={1, 2, 4, 5, 7, 8, 9})
-    widths(ws, [15, 8, 24, 15, 8, 24, 8, 9, 9, 40])
-    table(ws, 1, row, len(heads), freeze_col=4)
-    print_setup(ws, 1)
+        pair = frozenset({(m.standard, m.task.code), (m.other_standard, m.other.code)})
+        if pair in seen:  # B–A after A–B: the same pair, the same scores
+            continue
+        seen.add(pair)
+        ws.add([m.standard, m.task.code, m.task.name, m.other_standard, m.other.code,
+                m.other.name, round(100 * m.score), round(100 * m.concept_score),
+                round(100 * m.name_score), "；".join(m.shared)])
+    ws.freeze, ws.filter = (2, 4), (1, len(heads), ws.last)
+    ws.print = Print(title_rows=(1, 1), title_columns=(1, 3), header="職能基準比較　任務對照")
 
 
-def _review(ws, cw: Crosswalk) -> None:
-    header(ws, 1, REVIEW_HEADERS)
-    row = 1
+def _review(book: Workbook, cw: Crosswalk) -> None:
+    ws = book.sheet(REVIEW, [
+        Column(6, "center"), Column(15, "center"), Column(7, "center"), Column(24),
+        Column(15, "center"), Column(7, "center"), Column(24), Column(7, "center"),
+        Column(8, "center", fill=INPUT_FILL), Column(18, fill=INPUT_FILL),
+        Column(4, hidden=True), Column(4, hidden=True)])  # the refs the reader needs
+    ws.head(REVIEW_HEADERS)
     for c in cw.possible:
-        row += 1
-        _row(ws, row, [dict(KINDS)[c.a.kind], c.a.standard, c.a.code or "", "／".join(c.a.names),
-                       c.b.standard, c.b.code or "", "／".join(c.b.names), round(c.score, 1),
-                       "", "", c.a.ref, c.b.ref], center={1, 2, 3, 5, 6, 8, 9})
-        for col in (9, 10):
-            ws.cell(row, col).fill = INPUT_FILL
-    widths(ws, [6, 15, 7, 24, 15, 7, 24, 7, 8, 18, 4, 4])
-    for col in ("K", "L"):  # the refs the reader needs, out of the way
-        ws.column_dimensions[col].hidden = True
-    validation(ws, 9, 2, max(row, 2), list(DECISIONS), "判定",
-               "請選擇「相同」或「不同」；留空表示暫不判定。")
-    table(ws, 1, row, 10, freeze_col=2)
-    print_setup(ws, 1)
+        ws.add([dict(KINDS)[c.a.kind], c.a.standard, c.a.code or "", "／".join(c.a.names),
+                c.b.standard, c.b.code or "", "／".join(c.b.names), round(c.score, 1),
+                "", "", c.a.ref, c.b.ref])
+    ws.validations.append(Validation(9, 2, max(ws.last, 2), list(DECISIONS), "判定",
+                                     "請選擇「相同」或「不同」；留空表示暫不判定。"))
+    ws.freeze, ws.filter = (2, 2), (1, 10, ws.last)
+    ws.print = Print(title_rows=(1, 1), header="職能基準比較　待確認")
 
 
-def _lint(ws, findings: list[Finding]) -> None:
-    heads = ["職能基準", "嚴重度", "規則", "位置", "說明"]
-    header(ws, 1, heads)
-    for row, f in enumerate(findings, 2):
-        _row(ws, row, [f.standard, SEVERITY.get(f.severity, f.severity), f.id, f.place,
-                       f.message], center={2})
-    widths(ws, [15, 7, 18, 20, 80])
-    table(ws, 1, len(findings) + 1, len(heads))
-    print_setup(ws, 1)
+def _lint(book: Workbook, findings: list[Finding]) -> None:
+    ws = book.sheet("檢核", [Column(15), Column(7, "center"), Column(18), Column(18),
+                           Column(70)])
+    heads = ["職能基準", "嚴重度", "檢核項目", "位置", "說明"]
+    ws.head(heads)
+    for f in findings:
+        ws.add([f.standard, SEVERITY.get(f.severity, f.severity), RULES.get(f.id, f.id),
+                place_name(f.place), place_text(f.message)])
+    ws.freeze, ws.filter = (2, 1), (1, len(heads), ws.last)
+    ws.print = Print(title_rows=(1, 1), header="職能基準比較　資料檢核")
+
+
+def place_name(place: str) -> str:
+    """A place of the model as the standard calls it: 職業別, not categories.occupations."""
+    if place in PLACES:
+        return PLACES[place]
+    return place.replace("/", " 之 ")
+
+
+def place_text(message: str) -> str:
+    for key in sorted((k for k in PLACES if "." in k or k == "attitudes"), key=len,
+                      reverse=True):
+        message = message.replace(key, PLACES[key])
+    return message
+
+
+def _guide(book: Workbook, cw: Crosswalk) -> None:
+    """說明: what every sheet and column means, for an auditor who opens the file cold."""
+    ws = book.sheet(GUIDE, [Column(16), Column(72)])
+    ws.add(["職能基準比較活頁簿　說明"], "title")
+    ws.add([f"比較的職能基準：{'、'.join(cw.standards)}"], "note")
+    ws.blank()
+    ws.head(["項目", "說明"])
+    for term, meaning in [
+        ("總覽", "每項職能基準的基本資料與項目數；「與他基準共有項目」是至少有一項其他基準具有"
+                 "相同概念的知識、技能、態度數，「獨有項目」是只有該基準具有的項目數。圖表畫出這兩個數字。"),
+        ("知識／技能／態度", "每一列是一個「概念」：各職能基準中意思相同的項目歸在同一列。"
+                         "綠底表示該基準具有此概念，格內列出代碼、名稱、所屬工作任務與級別。"
+                         "「共有基準數」是具有此概念的基準數。"),
+        ("比對方式", "項目如何歸入概念：「完全相同」名稱一字不差；「正規化後相同」去除全半形、"
+                    "標點、空格與註記後相同；「相似」名稱相似度達自動門檻；「人工」依人工判定"
+                    "（「待確認」工作表填寫後讀回的判定）。第一個項目為基準，不列比對方式。"),
+        ("最低分數", "概念中各項目與第一個項目的名稱相似度（0–100 分）之最低值；100 表示完全相同，"
+                    "分數越低越需要人工確認。只有一個項目的概念不列分數。"),
+        ("兩兩比較", "兩項職能基準重疊的程度（Jaccard 係數）：共有概念數 ÷ 兩者概念聯集數，"
+                    "0＝沒有共同項目，1＝完全相同。色階由白（0）到藍（1），顏色越深重疊越多。"),
+        ("任務對照", "每項工作任務在其他職能基準中最相似的任務（每一對只列一次）。"
+                    "綜合相似度（%）＝ 70 % 共同概念比例 ＋ 30 % 名稱相似度；"
+                    "共同概念比例（%）是兩任務所需知識／技能中共同概念所佔比例；"
+                    "名稱相似度（%）比較任務名稱的文字。"),
+        ("待確認", "名稱相似但未達自動門檻的項目配對，請在「判定」欄選「相同」或「不同」，"
+                  "必要時填寫概念名稱；留空表示暫不判定。判定讀回後，下次比較即依人工判定歸類。"),
+        ("檢核", "各職能基準資料本身的問題（例如代碼跳號、名稱不一、文字疑似不完整），"
+                "依嚴重度分為錯誤、警告與提示，「位置」是問題所在的代碼或欄位。"),
+    ]:
+        ws.add([Cell(term, bold=True), meaning])
+    ws.print = Print(landscape=False, title_rows=(4, 4), header="職能基準比較　說明")
 
 
 def read_review_decisions(path, known: set[str]) -> Decisions:

@@ -3,44 +3,40 @@ selected standards against the units that cover them — for editing and audit."
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from ..analyses.syllabus import Plan, coverage
-from .xlsx import BORDER, CENTER, WRAP, fill, header, print_setup, save, table, text, widths
+from ..workbook import Cell, Column, Print, Workbook
+from .xlsx import write_workbook
 
 KINDS = (("T", "工作任務"), ("P", "行為指標"), ("K", "知識"), ("S", "技能"))
-COVERED = fill("E2EFDA")
-GAP = fill("F8DEDE")
+COVERED = "E2EFDA"
+GAP = "F8DEDE"
+HEAD = 4
 
 
 def write_coverage_xlsx(plan: Plan) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "涵蓋矩陣"
-    versions = {s.code: s.version for s in plan.standards}
-    text(ws.cell(1, 1), f"{plan.spec.name}　涵蓋矩陣（職能內涵 × 課程單元）").font = Font(bold=True, size=14)
-    text(ws.cell(2, 1), "● 表示該單元涵蓋此項目；紅底表示沒有任何單元涵蓋。單元欄標題列出單元名稱與時數。")
-    head = 4
+    return write_workbook(coverage_workbook(plan))
+
+
+def coverage_workbook(plan: Plan) -> Workbook:
+    book = Workbook(f"{plan.spec.name} 涵蓋矩陣")
     units = [f"{i}. {u.name}\n（{u.hours:g} 小時）" for i, u in enumerate(plan.units, 1)]
-    labels = ["來源職能基準", "版本", "類別", "代碼", "內容", *units, "涵蓋單元數"]
-    header(ws, head, labels)
-    ws.row_dimensions[head].height = 60
+    ws = book.sheet("涵蓋矩陣", [
+        Column(14, "center"), Column(5, "center"), Column(8, "center"), Column(7, "center"),
+        Column(36), *[Column(11, "center") for _ in units], Column(9, "center")])
+    versions = {s.code: s.version for s in plan.standards}
+    ws.add([f"{plan.spec.name}　涵蓋矩陣（職能內涵 × 課程單元）"], "title")
+    ws.add(["● 表示該單元涵蓋此項目；紅底表示沒有任何單元涵蓋。單元欄標題列出單元名稱與時數。"
+            "列印時每頁重複表頭與左側五欄。"], "note")
+    ws.blank()
+    ws.head(["來源職能基準", "版本", "類別", "代碼", "內容", *units, "涵蓋單元數"])
     kinds = dict(KINDS)
-    row = head
     for standard, kind, code, words, hits in coverage(plan):
-        row += 1
-        values = [standard, versions.get(standard, ""), kinds[kind], code, words,
-                  *["●" if h else "" for h in hits], sum(hits)]
-        for col, value in enumerate(values, 1):
-            cell = text(ws.cell(row, col), value)
-            cell.border = BORDER
-            cell.alignment = WRAP if col == 5 else CENTER
-            if 5 < col <= 5 + len(hits) and hits[col - 6]:
-                cell.fill = COVERED
-        if not any(hits):
-            ws.cell(row, len(values)).fill = GAP
-    widths(ws, [15, 6, 8, 8, 48, *[11] * len(units), 9])
-    table(ws, head, row, len(labels), freeze_col=6)
-    print_setup(ws, head)
-    return save(wb, f"{plan.spec.name} 涵蓋矩陣")
+        ws.add([standard, versions.get(standard, ""), kinds[kind], code, words,
+                *[Cell("●", fill=COVERED) if h else "" for h in hits],
+                Cell(sum(hits), fill=None if any(hits) else GAP)])
+    ncols = len(ws.columns)
+    ws.freeze = (HEAD + 1, 6)
+    ws.filter = (HEAD, ncols, ws.last)
+    ws.print = Print(landscape=True, title_rows=(HEAD, HEAD), title_columns=(1, 5),
+                     header=f"{plan.spec.name}　涵蓋矩陣")
+    return book

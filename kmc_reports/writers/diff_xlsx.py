@@ -6,11 +6,9 @@ that black text stays readable on a grey printer.  Text is stored as text, never
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from ..analyses.diff import CHANGES, KINDS, StandardDiff
-from .xlsx import BORDER, CENTER, WRAP, fill, header, print_setup, save, table, text, widths
+from ..workbook import Cell, Column, Print, Workbook
+from .xlsx import write_workbook
 
 SUMMARY, DETAIL = "摘要", "變更明細"
 HEADERS = ["類別", "變更", "位置", "舊內容", "新內容"]
@@ -19,52 +17,46 @@ TINTS = {"added": "E2F0D9", "removed": "F8DEDE", "changed": "FFF2CC"}  # moved/r
 
 
 def write_diff_xlsx(d: StandardDiff) -> bytes:
-    wb = Workbook()
-    _summary(wb.active, d)
-    _detail(wb.create_sheet(DETAIL), d)
-    return save(wb, f"職能基準版本比較 {d.old.code} → {d.new.code}")
+    return write_workbook(diff_workbook(d))
 
 
-def _summary(ws, d: StandardDiff) -> None:
-    ws.title = SUMMARY
-    text(ws.cell(1, 1), "職能基準版本比較").font = Font(bold=True, size=16)
-    header(ws, 3, ["", "職能基準代碼", "職能基準名稱", "版次", "發展更新日期"])
-    for row, (label, std) in enumerate((("舊版", d.old), ("新版", d.new)), 4):
+def diff_workbook(d: StandardDiff) -> Workbook:
+    title = f"職能基準版本比較 {d.old.code} → {d.new.code}"
+    book = Workbook(title)
+    _summary(book, d, title)
+    _detail(book, d, title)
+    return book
+
+
+def _summary(book: Workbook, d: StandardDiff, title: str) -> None:
+    ws = book.sheet(SUMMARY, [Column(10), *[Column(w, "center") for w in (16, 16, 12, 13, 10,
+                                                                          10)]])
+    ws.add(["職能基準版本比較"], "title")
+    ws.blank()
+    ws.head(["", "職能基準代碼", "職能基準名稱", "版次", "發展更新日期"])
+    for label, std in (("舊版", d.old), ("新版", d.new)):
         version = std.latest_version()
-        _row(ws, row, [label, std.code, std.name, version.version,
-                       version.date])
-    row = 7
+        ws.add([label, std.code, std.name, version.version, version.date])
+    ws.blank()
     for warning in d.warnings:
-        text(ws.cell(row, 1), f"注意：{warning}").font = Font(bold=True)
-        row += 1
-    head = row + 1
+        ws.add([Cell(f"注意：{warning}", bold=True)], "note")
+    ws.blank()
     counts = d.counts()
-    header(ws, head, ["類別", *CHANGES.values(), "合計"])
-    for r, (kind, label) in enumerate(KINDS.items(), head + 1):
+    ws.head(["類別", *CHANGES.values(), "合計"])
+    for kind, label in KINDS.items():
         values = list(counts[kind].values())
-        _row(ws, r, [label, *values, sum(values)])
+        ws.add([label, *values, sum(values)])
     totals = [sum(counts[k][c] for k in KINDS) for c in CHANGES]
-    _row(ws, head + len(KINDS) + 1, ["合計", *totals, sum(totals)], bold=True)
-    widths(ws, [10, 16, 16, 12, 13, 10, 10])
+    ws.add(["合計", *totals, sum(totals)], "total")
+    ws.print = Print(landscape=False, header=title)
 
 
-def _detail(ws, d: StandardDiff) -> None:
-    header(ws, 1, HEADERS)
-    for row, c in enumerate(d.changes, 2):
-        tint = fill(TINTS.get(c.change, TINTS["changed"]))
-        for col, value in enumerate([KINDS[c.kind], CHANGES[c.change], c.where, c.old, c.new],
-                                    1):
-            cell = text(ws.cell(row, col), value)
-            cell.fill, cell.border = tint, BORDER
-            cell.alignment = CENTER if col <= 2 else WRAP
-    widths(ws, WIDTHS)
-    table(ws, 1, len(d.changes) + 1, len(HEADERS))
-    print_setup(ws, 1)
-    ws.oddHeader.center.text = f"職能基準版本比較 {d.old.code} → {d.new.code}"
-
-
-def _row(ws, row: int, values: list, bold: bool = False) -> None:
-    for col, value in enumerate(values, 1):
-        cell = text(ws.cell(row, col), value)
-        cell.border, cell.font = BORDER, Font(bold=bold)
-        cell.alignment = WRAP if col == 1 else CENTER
+def _detail(book: Workbook, d: StandardDiff, title: str) -> None:
+    ws = book.sheet(DETAIL, [Column(10, "center"), Column(8, "center"), Column(18),
+                             Column(55), Column(55)])
+    ws.head(HEADERS)
+    for c in d.changes:
+        ws.add([KINDS[c.kind], CHANGES[c.change], c.where, c.old, c.new],
+               fill=TINTS.get(c.change, TINTS["changed"]))
+    ws.freeze, ws.filter = (2, 1), (1, len(HEADERS), ws.last)
+    ws.print = Print(title_rows=(1, 1), header=title)

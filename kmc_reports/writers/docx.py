@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from typing import Callable
 
 from docx import Document as new_docx
@@ -14,8 +15,8 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
 
 from ..config import Config
-from ..document import (Chart, Document, Heading, Image, KeyValue, ListBlock, PageBreak,
-                        Paragraph, Run, Spacer, Table, grid)
+from ..document import (Cell, Chart, Document, Heading, Image, KeyValue, ListBlock, PageBreak,
+                        Paragraph, Run, Spacer, Table, grid, plain)
 from ..errors import KmcError
 from ..fonts import FontSet, default_fonts
 from ..images import image_bytes
@@ -38,6 +39,7 @@ class _Writer:
         self.doc, self.config, self.fonts = doc, config, fonts
         self.d = new_docx()
         self.body_mm = body_width_mm("portrait")
+        self.body_height_mm = _body_height_mm("portrait")
 
     def write(self) -> bytes:
         self._styles()
@@ -93,6 +95,7 @@ class _Writer:
         section.top_margin = section.bottom_margin = Mm(18)
         section.header_distance = section.footer_distance = Mm(8)
         self.body_mm = body_width_mm(orientation)
+        self.body_height_mm = _body_height_mm(orientation)
         if index == 0:
             header = section.header.paragraphs[0]
             self._runs(header, [Run(self.doc.header)], size=SIZES["small"])
@@ -103,7 +106,8 @@ class _Writer:
                 if kind == "text":
                     self._runs(footer, [Run(text)], size=SIZES["small"])
                 else:
-                    ooxml.field(footer, "PAGE" if kind == "page" else "NUMPAGES")
+                    ooxml.field(footer, "PAGE" if kind == "page" else "NUMPAGES",
+                                SIZES["small"])
 
     # -- blocks ---------------------------------------------------------------------------
     def _block(self, block, container, size: float | None = None) -> None:
@@ -145,11 +149,15 @@ class _Writer:
                    bold=block.style == "title")
         if block.style == "title":
             p.paragraph_format.space_after = Pt(4)
+            ooxml.keep_with_next(p)
         elif block.style == "subtitle":
             p.paragraph_format.space_after = Pt(10)
 
     def _runs(self, p, runs: list[Run], size: float | None = None, bold: bool = False) -> None:
         for run in runs:
+            if run.checkbox:
+                ooxml.checkbox(p, size_pt=size)
+                continue
             for i, piece in enumerate(run.text.split("\n")):
                 if i:
                     p.add_run().add_break()
@@ -184,10 +192,16 @@ class _Writer:
         ooxml.fixed_layout(tbl._tbl, twips)
         ooxml.cell_margins(tbl._tbl, 80)
         size = SIZES["table_small"] if table.size == "small" else SIZES["table"]
-        for r, slots in enumerate(grid(table)):
+        slots_grid = grid(table)
+        heights = row_heights(slots_grid, [w / 56.7 for w in twips], size)
+        page = self.body_height_mm * _PT_PER_MM - sum(heights[:table.header_rows])
+        keep = kept_together(table, slots_grid, heights, page)
+        for r, slots in enumerate(slots_grid):
             tr = tbl.add_row()._tr
             if r < table.header_rows:
                 ooxml.repeat_header(tr)
+            if heights[r] <= page:  # a row longer than a page has to split
+                ooxml.cant_split(tr)
             tcs = list(tr.tc_lst)
             for c, slot in enumerate(slots):
                 tc = tcs[c]
@@ -204,6 +218,8 @@ class _Writer:
                 ooxml.valign(tc, cell.valign)
                 if slot.row_in_span == 0:
                     self._cell(_Cell(tc, tbl), cell, size)
+            if r in keep:
+                ooxml.keep_row_with_next(tr)
         container.add_paragraph().paragraph_format.space_after = Pt(2)
 
     def _cell(self, target: _Cell, cell, size: float) -> None:
@@ -222,3 +238,84 @@ class _Writer:
         for p in target.paragraphs:
             p.paragraph_format.space_after = Pt(1)
 
+
+
+# -- rows kept whole and together ---------------------------------------------------------
+_PT_PER_MM = 72 / 25.4
+_CELL_PADDING_MM = 80 / 56.7  # left and right (ooxml.cell_margins)
+_LINE = 1.1 * 1.32  # line spacing × the CJK faces' line height, in ems
+
+
+def _body_height_mm(orientation: str) -> float:
+    """The page's text height (top and bottom margins 18 mm, less a little for the header)."""
+    width, height = PAGE
+    return (width if orientation == "landscape" else height) - 2 * 18 - 4
+
+
+def _em(text: str) -> float:
+    return sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+def cell_height(cell: Cell, width_mm: float, size: float) -> float:
+    """A cell's estimated height in points: its lines wrapped at the column's width."""
+    per_line = max(1.0, (width_mm - 2 * _CELL_PADDING_MM) * _PT_PER_MM / size)
+    lines = 0
+    for block in cell.blocks:
+        for line in plain(block).split("\n"):
+            lines += max(1, math.ceil(_em(line) / per_line))
+    return max(lines, 1) * size * _LINE + len(cell.blocks) * 1 + 4
+
+
+def row_heights(slots_grid, widths_mm: list[float], size: float) -> list[float]:
+    """Each row's estimated height in points; a merged cell taller than its rows adds the
+    rest to its last row (as Word does)."""
+    heights = [size * _LINE + 4] * len(slots_grid)
+    spanned = []
+    for r, row in enumerate(slots_grid):
+        for c, slot in enumerate(row):
+            if not slot.origin:
+                continue
+            width = sum(widths_mm[c:c + slot.cell.colspan])
+            h = cell_height(slot.cell, width, size)
+            if slot.cell.rowspan > 1:
+                spanned.append((r, min(slot.cell.rowspan, len(slots_grid) - r), h))
+            else:
+                heights[r] = max(heights[r], h)
+    for r, span, h in spanned:
+        have = sum(heights[r:r + span])
+        if h > have:
+            heights[r + span - 1] += h - have
+    return heights
+
+
+def kept_together(table: Table, slots_grid, heights: list[float], page: float) -> set[int]:
+    """Rows to keep on the page of the next one, so that a merged block (a task with its
+    level, K and S) is never cut where Word would repeat nothing of it: the rows under each
+    merged cell, narrowest first, as long as the block fits on a page.  A row of one cell
+    across the table (a duty's title in a checklist) stays with what follows."""
+    n = len(slots_grid)
+    group = list(range(n))  # each row's first row of its block
+
+    def block_of(r: int) -> range:
+        start = group[r]
+        end = r
+        while end + 1 < n and group[end + 1] == start:
+            end += 1
+        return range(start, end + 1)
+
+    spans = sorted(((min(s.cell.rowspan, n - r), r) for r, row in enumerate(slots_grid)
+                    for s in row if s.origin and s.cell.rowspan > 1 and r >= table.header_rows))
+    for span, r in spans:
+        first, last = block_of(r).start, block_of(r + span - 1).stop
+        if sum(heights[first:last]) <= page:
+            for i in range(first, last):
+                group[i] = first
+    ncols = len(table.widths)
+    for r in range(table.header_rows, n - 1):
+        row = slots_grid[r]
+        if row[0].origin and row[0].cell.colspan == ncols and row[0].cell.rowspan == 1:
+            after = block_of(r + 1)
+            if heights[r] + sum(heights[after.start:after.stop]) <= page:
+                for i in range(r + 1, after.stop):
+                    group[i] = group[r]
+    return {r for r in range(n - 1) if group[r + 1] == group[r]}

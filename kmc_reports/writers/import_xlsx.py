@@ -3,42 +3,37 @@ per file, and every warning on a sheet of its own.  Text is stored as text, neve
 
 from __future__ import annotations
 
-from openpyxl import Workbook
-
 from ..batch import COLUMNS, Imported
-from .xlsx import BORDER, CENTER, WRAP, fill, header, print_setup, save, table, text, widths
+from ..workbook import Cell, Column, Print, Workbook
+from .xlsx import write_workbook
 
 RESULTS, WARNINGS = "匯入結果", "警告"
-TINTS = {"refused": fill("F8DEDE"), "imported_with_warnings": fill("FFF2CC")}
+TINTS = {"refused": "F8DEDE", "imported_with_warnings": "FFF2CC"}
 NUMBERS = (4, 5)  # 工作任務數, 警告數
 
 
 def write_import_xlsx(rows: list[Imported]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = RESULTS
-    header(ws, 1, COLUMNS)
-    for r, row in enumerate(rows, 2):
-        for col, value in enumerate(row.cells(), 1):
-            cell = text(ws.cell(r, col), value)
-            cell.border = BORDER
-            cell.alignment = CENTER if col in NUMBERS else WRAP
-        if row.status in TINTS:
-            ws.cell(r, len(COLUMNS)).fill = TINTS[row.status]
-    widths(ws, [36, 16, 26, 11, 8, 60])
-    table(ws, 1, len(rows) + 1, len(COLUMNS))
-    print_setup(ws, 1)
+    return write_workbook(import_workbook(rows))
 
-    warned = wb.create_sheet(WARNINGS)
-    header(warned, 1, ["檔案", "代碼", "警告"])
-    r = 1
+
+def import_workbook(rows: list[Imported]) -> Workbook:
+    book = Workbook("職能基準匯入結果")
+    ws = book.sheet(RESULTS, [Column(w, "center" if i in NUMBERS else "left")
+                              for i, w in enumerate([36, 16, 26, 11, 8, 60], 1)])
+    ws.head(COLUMNS)
+    for row in rows:
+        cells = list(row.cells())
+        if row.status in TINTS:
+            cells[-1] = Cell(cells[-1], fill=TINTS[row.status])
+        ws.add(cells)
+    ws.freeze, ws.filter = (2, 1), (1, len(COLUMNS), ws.last)
+    ws.print = Print(title_rows=(1, 1), header="職能基準匯入結果")
+
+    warned = book.sheet(WARNINGS, [Column(36), Column(16), Column(90)])
+    warned.head(["檔案", "代碼", "警告"])
     for row in rows:
         for warning in row.warnings:
-            r += 1
-            for col, value in enumerate([row.file, row.code, warning], 1):
-                cell = text(warned.cell(r, col), value)
-                cell.border, cell.alignment = BORDER, WRAP
-    widths(warned, [36, 16, 90])
-    table(warned, 1, r, 3)
-    print_setup(warned, 1)
-    return save(wb, "職能基準匯入結果")
+            warned.add([row.file, row.code, warning])
+    warned.freeze, warned.filter = (2, 1), (1, 3, warned.last)
+    warned.print = Print(title_rows=(1, 1), header="職能基準匯入結果　警告")
+    return book

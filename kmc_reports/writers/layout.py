@@ -66,3 +66,41 @@ def inline_markup(runs, line_break: str) -> str:
             text = f"<i>{text}</i>"
         out.append(text)
     return "".join(out)
+
+
+# -- Chinese line breaking (禁則) ----------------------------------------------------------
+# The rules of where a line may end, for every writer that breaks lines itself (the PDF
+# writer; Word and browsers apply their own).  A line never starts with a closing mark, never
+# ends with an opening one, and never splits a code (P1.2.3, K08, KMC2432-001v4), a number
+# (2023/12/15, 3.5) or a Latin word, nor a check box from its label (□口頭報告).
+NO_LINE_START = ("、，。；：！？）〕】》」』〉］｝〗〙｠’”・…‥％‰°℃"
+                 ",.;:!?)]}%")
+NO_LINE_END = "（〔【《「『〈［｛〖〘｟‘“([{" "□■☐☑☒○●◎◇◆"
+# A closing mark (or a space) that does not fit may hang past the line's end, as reportlab
+# and Word do, rather than pull the character before it down to the next line.
+HANGING = "、，。,. "
+# Latin words, codes and numbers: letters and digits, joined by . / - _ : , between them
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[./\-_:,'’+][A-Za-z0-9]+)*")
+_REPEATED = "…‥—─－-"  # 「……」「——」 stay whole
+
+
+def line_breaks(text: str) -> tuple[list[bool], list[bool]]:
+    """Where a line may break in `text`: ``ok[k]`` is True when a line may end between
+    ``text[k-1]`` and ``text[k]`` (k = 1 … len-1; ok[0] and ok[len] are True).  The second
+    list is the same without the rule against splitting words: the breaks to fall back on
+    when a word or code is longer than a whole line (punctuation rules still hold)."""
+    n = len(text)
+    loose = [True] * (n + 1)
+    for k in range(1, n):
+        a, b = text[k - 1], text[k]
+        if b.isspace():
+            loose[k] = False  # a space stays at the end of its line
+        elif b in NO_LINE_START or a in NO_LINE_END:
+            loose[k] = False
+        elif a == b and a in _REPEATED:
+            loose[k] = False
+    strict = list(loose)
+    for m in _WORD.finditer(text):
+        for k in range(m.start() + 1, m.end()):
+            strict[k] = False
+    return strict, loose

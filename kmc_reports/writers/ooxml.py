@@ -1,5 +1,6 @@
 """The low-level WordprocessingML the python-docx API does not cover, kept in one place:
-East-Asian fonts, cell merges, shading, repeated header rows, page-number fields.
+East-Asian fonts, cell merges, shading, repeated header rows, rows kept whole and together,
+page-number fields, content-control check boxes.
 
 Everything here edits lxml elements directly; the DOCX writer calls these helpers and never
 builds XML itself.
@@ -84,6 +85,81 @@ def repeat_header(tr) -> None:
     _child(tr_pr, "w:tblHeader").set(qn("w:val"), "true")
 
 
+def cant_split(tr) -> None:
+    """The row is never broken across pages (Word moves it whole to the next page)."""
+    tr_pr = tr.get_or_add_trPr()
+    el = _child(tr_pr, "w:cantSplit")
+    el.set(qn("w:val"), "true")
+    # CT_TrPr's children are ordered: cantSplit comes before tblHeader
+    header = tr_pr.find(qn("w:tblHeader"))
+    if header is not None:
+        tr_pr.remove(el)
+        header.addprevious(el)
+
+
+def keep_row_with_next(tr) -> None:
+    """Keep this row on the page of the next one: Word keeps a row with the next when every
+    paragraph in it is "keep with next"."""
+    for p in tr.iter(qn("w:p")):
+        p.get_or_add_pPr().get_or_add_keepNext()
+
+
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+CHECKBOX_FONT = "MS Gothic"  # the face Word itself uses for its check-box glyphs
+CHECKED, UNCHECKED = "\u2612", "\u2610"  # ☒ ☐
+
+
+def _w14(tag: str) -> str:
+    return f"{{{W14}}}{tag}"
+
+
+def checkbox(paragraph, checked: bool = False, size_pt: float | None = None) -> None:
+    """A check box a reader clicks in Word (a w14:checkbox content control showing ☐ / ☒).
+    The document part must declare the w14 namespace, as python-docx's template does; Word
+    versions before 2010 and LibreOffice show the glyph, which stays printable."""
+    root = paragraph._p.getroottree().getroot()
+    if root.nsmap.get("w14") != W14:
+        raise ValueError("the document part does not declare the w14 namespace")
+
+    def glyph_rpr():
+        rpr = OxmlElement("w:rPr")
+        fonts = OxmlElement("w:rFonts")
+        for attr in ("w:ascii", "w:eastAsia", "w:hAnsi"):
+            fonts.set(qn(attr), CHECKBOX_FONT)
+        fonts.set(qn("w:hint"), "eastAsia")
+        rpr.append(fonts)
+        if size_pt:
+            for tag in ("w:sz", "w:szCs"):
+                el = OxmlElement(tag)
+                el.set(qn("w:val"), str(round(size_pt * 2)))
+                rpr.append(el)
+        return rpr
+
+    sdt = OxmlElement("w:sdt")
+    pr = OxmlElement("w:sdtPr")
+    pr.append(glyph_rpr())
+    box = pr.makeelement(_w14("checkbox"), nsmap={"w14": W14})
+    for tag, value, font in (("checked", "1" if checked else "0", None),
+                             ("checkedState", f"{ord(CHECKED):04X}", CHECKBOX_FONT),
+                             ("uncheckedState", f"{ord(UNCHECKED):04X}", CHECKBOX_FONT)):
+        el = box.makeelement(_w14(tag), nsmap={"w14": W14})
+        el.set(_w14("val"), value)
+        if font:
+            el.set(_w14("font"), font)
+        box.append(el)
+    pr.append(box)
+    sdt.append(pr)
+    content = OxmlElement("w:sdtContent")
+    run = OxmlElement("w:r")
+    run.append(glyph_rpr())
+    text = OxmlElement("w:t")
+    text.text = CHECKED if checked else UNCHECKED
+    run.append(text)
+    content.append(run)
+    sdt.append(content)
+    paragraph._p.append(sdt)
+
+
 def fixed_layout(tbl, twips: list[int]) -> None:
     """Fixed column widths: Word and LibreOffice then honour them instead of autofitting."""
     tbl_pr = tbl.tblPr
@@ -103,12 +179,20 @@ def cell_margins(tbl, twips: int) -> None:
         el.set(qn("w:type"), "dxa")
 
 
-def field(paragraph, instruction: str) -> None:
+def field(paragraph, instruction: str, size_pt: float | None = None) -> None:
     """A simple field such as PAGE or NUMPAGES, shown with a placeholder until Word
-    updates it (LibreOffice computes it on open)."""
+    updates it (LibreOffice computes it on open); ``size_pt``: the size of the text around
+    it (a field's number is printed in its result run's format)."""
     fld = OxmlElement("w:fldSimple")
     fld.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
+    if size_pt:
+        rpr = OxmlElement("w:rPr")
+        for tag in ("w:sz", "w:szCs"):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), str(round(size_pt * 2)))
+            rpr.append(el)
+        run.append(rpr)
     text = OxmlElement("w:t")
     text.text = "1"
     run.append(text)

@@ -8,6 +8,7 @@ real row SPAN cannot be split across pages, and a merged K/S list can be longer 
 
 from __future__ import annotations
 
+import copy
 import io
 
 from reportlab.lib import colors
@@ -18,14 +19,17 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, NextPageTemplate,
                                 PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
 from reportlab.platypus import Image as RLImage
+from reportlab.platypus.paragraph import (ParaLines, _handleBulletWidth, cjkU,
+                                          makeCJKParaLine)
+from reportlab.rl_config import _FUZZ
 
 from .. import document as dm
 from ..errors import KmcError
 from ..fonts import FontSet, missing_characters, register_reportlab
 from ..images import image_bytes
 from . import charts
-from .layout import (MARGINS, PAGE, SIZES, TOP_BOTTOM, body_width_mm, footer_parts,
-                     inline_markup, metadata)
+from .layout import (HANGING, MARGINS, NO_LINE_START, PAGE, SIZES, TOP_BOTTOM, body_width_mm, footer_parts,
+                     inline_markup, line_breaks, metadata)
 
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 _RULE = colors.HexColor("#7F8C9A")
@@ -43,6 +47,76 @@ def check_glyphs(doc: dm.Document, fonts: FontSet) -> None:
         more = f" 等 {len(missing)} 字" if len(missing) > 12 else " "
         raise KmcError(f"字型 {fonts.family} 缺少{shown}{more}的字形；"
                        f"請以 --font 指定涵蓋這些字的字型")
+
+
+def kinsoku_lines(frags, max_widths, calc_bounds: bool = False) -> ParaLines:
+    """reportlab's CJK line breaking (``cjkFragSplit``) with the rules of
+    :func:`.layout.line_breaks`: each line is filled as far as it goes and then ended at the
+    last place the rules allow; a closing mark or space that does not fit hangs past the end.
+    Only a word or code longer than a whole line is split, and then still not before a closing
+    mark; only a line with no allowed break at all is cut where it is full."""
+    units = []
+    for f in frags:
+        text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
+        units += [cjkU(t, f, "utf8") for t in text] if text else [cjkU(text, f, "utf8")]
+    text = "".join(u if len(u) == 1 else "\x00" for u in units)
+    strict, loose = line_breaks(text)
+    n, lines, start = len(units), [], 0
+
+    def width_of(u, limit):
+        w = u.width
+        if hasattr(w, "normalizedValue"):
+            w._normalizer = limit
+            w = w.normalizedValue(limit)
+        return w
+
+    def emit(end: int, limit: float, line_break: bool) -> None:
+        line = units[start:end]
+        while line and not line_break and line[-1].isspace():
+            line = line[:-1]  # a space ending a line takes no room
+        used = sum(width_of(u, limit) for u in line)
+        lines.append(makeCJKParaLine(line, limit, used, limit - used, line_break, calc_bounds))
+
+    while start < n:
+        limit = max_widths[min(len(lines), len(max_widths) - 1)]
+        used, i, end, forced = 0.0, start, n, False
+        while i < n:
+            u = units[i]
+            if hasattr(u.frag, "lineBreak"):
+                end, forced = i + 1, True
+                break
+            w = width_of(u, limit)
+            if used + w > limit + _FUZZ and used > 0:
+                if text[i] in HANGING and strict[i + 1]:
+                    end = i + 1  # a closing mark hangs past the end
+                else:
+                    end = next((k for k in range(i, start, -1) if strict[k]), None) or \
+                        next((k for k in range(i, start, -1) if loose[k]), None) or \
+                        (i + 1 if text[i] in HANGING or text[i] in NO_LINE_START else i)
+                break
+            used += w
+            i += 1
+        emit(end, limit, forced)
+        start = end
+    return ParaLines(kind=1, lines=lines)
+
+
+class KinsokuParagraph(Paragraph):
+    """Every paragraph of the PDF: Chinese line breaking by :func:`kinsoku_lines`."""
+
+    def breakLinesCJK(self, maxWidths):
+        if not isinstance(maxWidths, (list, tuple)):
+            maxWidths = [maxWidths]
+        _handleBulletWidth(self.bulletText, self.style, maxWidths)
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara
+        if not self.frags:
+            style = self.style
+            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName,
+                             textColor=style.textColor, lines=[], ascent=style.fontSize,
+                             descent=-0.2 * style.fontSize)
+        auto = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
+        return kinsoku_lines(self.frags, maxWidths, auto not in ("", "off"))
 
 
 def write_pdf(doc: dm.Document, fonts: FontSet) -> bytes:
@@ -150,10 +224,9 @@ class _Writer:
             if isinstance(block, dm.Heading):
                 style = self.style(SIZES[f"h{block.level}"], bold=True, color=_INK,
                                    space_before=10 if block.level < 3 else 6, space_after=4)
-                # No heading alone at the foot of a page; keepWithNext would instead push
-                # a following long table, which can split, to the next page whole.
-                out.append(CondPageBreak(30 * mm))
-                out.append(Paragraph(self._markup(block.runs), style))
+                # No heading alone at the foot of a page (see _KeepWithNext).
+                out.append(_KeepWithNext(0.6 * self.frame_height))
+                out.append(KinsokuParagraph(self._markup(block.runs), style))
             elif isinstance(block, dm.Paragraph):
                 out.append(self._paragraph(block, size))
             elif isinstance(block, dm.ListBlock):
@@ -168,12 +241,17 @@ class _Writer:
                 out.append(self._image(block, width))
             elif isinstance(block, dm.Chart):
                 d = charts.drawing(block, self.fonts)
+                # reportlab starts every drawing in Helvetica; start it in our font instead
+                d.initialFontName, d.initialFontSize = self.regular, SIZES["small"]
                 d.hAlign = "CENTER"
                 out += [d, Spacer(1, 3 * mm)]
             elif isinstance(block, dm.PageBreak):
                 out.append(PageBreak())
             elif isinstance(block, dm.Spacer):
                 out.append(Spacer(1, block.height_mm * mm))
+        for i, f in enumerate(out):
+            if isinstance(f, _KeepWithNext):
+                f.items = [g for g in out[i + 1:i + 4] if not isinstance(g, Spacer)][:2]
         return out
 
     def _paragraph(self, block: dm.Paragraph, size: float | None = None,
@@ -184,7 +262,7 @@ class _Writer:
                            color=colors.HexColor("#444444") if block.style in ("small", "note")
                            else colors.black,
                            space_after=6 if block.style in ("title", "subtitle") else 2)
-        return Paragraph(self._markup(block.runs), style)
+        return KinsokuParagraph(self._markup(block.runs), style)
 
     def _markup(self, runs: list[dm.Run]) -> str:
         return inline_markup(runs, "<br/>")
@@ -195,7 +273,7 @@ class _Writer:
         for n, item in enumerate(block.items, 1):
             style = self.style(fsize, indent=12 * depth, space_after=1.5)
             bullet = f"{n}." if block.ordered else ("•" if depth == 1 else "–")
-            out.append(Paragraph(self._markup(item.runs), style, bulletText=bullet))
+            out.append(KinsokuParagraph(self._markup(item.runs), style, bulletText=bullet))
             for child in item.children:
                 out += self._list(child, depth + 1, size)
         return out
@@ -220,8 +298,21 @@ class _Writer:
     def _table(self, table: dm.Table, width: float) -> Table:
         total = sum(table.widths)
         widths = [width * w / total for w in table.widths]
-        size = SIZES["table_small"] if table.size == "small" else SIZES["table"]
         slots = dm.grid(table)
+        head = min(table.header_rows, len(slots))
+        return self._table_part(table, widths, slots, head, list(range(head, len(slots))))
+
+    def _table_part(self, table: dm.Table, widths: list[float], slots, head: int,
+                    body: list[int], shown: dict | None = None) -> Table:
+        """The table's header rows and the body rows `body` (a run of grid rows) as one
+        reportlab table; it makes its own rest when a page break splits it (see
+        :class:`_ContinuedTable`).  Where the first of `body` lies inside a cell merged down
+        from above, the part starts that cell again: a label on the left (a duty, a task) with
+        「（續）」, what the rows share on the right (a level, a K/S list) as it is; without such
+        a label, a merged cell goes on with what the page before did not show (`shown`: the
+        number of its paragraphs printed there, by the original cell's id)."""
+        size = SIZES["table_small"] if table.size == "small" else SIZES["table"]
+        part = _continued_slots(slots, head, body, shown or {})
         # CJK wrapping lets a closing mark (。，) hang past the line; the wider right
         # padding keeps it off the rule.
         pad = (3, 6)
@@ -230,8 +321,9 @@ class _Writer:
             return sum(widths[c:c + span]) - sum(pad)
 
         content = [[self._cell_flowables(s.cell, inner(c, s.cell.colspan), size)
-                    if s.origin else [] for c, s in enumerate(row)] for row in slots]
-        data, tallest = self._flow_merged(slots, content, inner)
+                    [getattr(s.cell, "skip", 0):] if s.origin else []
+                    for c, s in enumerate(row)] for row in part]
+        data, tallest = self._flow_merged(part, content, inner)
         style = [("FONT", (0, 0), (-1, -1), self.regular, size),
                  ("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("LEFTPADDING", (0, 0), (-1, -1), pad[0]),
@@ -239,7 +331,7 @@ class _Writer:
                  ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                  ("BOX", (0, 0), (-1, -1), 0.8, _RULE),
                  ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 0.8, _RULE)]
-        for r, row in enumerate(slots):
+        for r, row in enumerate(part):
             for c, slot in enumerate(row):
                 cell = slot.cell
                 if slot.origin and cell.colspan > 1:
@@ -253,14 +345,18 @@ class _Writer:
                                   colors.HexColor("#" + cell.shade)))
                 if cell.valign == "middle" and cell.rowspan == 1 and slot.first_col:
                     style.append(("VALIGN", (c, r), (c, r), "MIDDLE"))
-        if table.header_rows:
-            style.append(("LINEBELOW", (0, table.header_rows - 1),
-                          (-1, table.header_rows - 1), 0.9, _RULE))
-        return Table(data, colWidths=widths, repeatRows=table.header_rows,
-                     style=TableStyle(style), hAlign="CENTER", splitByRow=1,
-                     # Splitting inside rows can repeat the header in mid-page, so only a row
-                     # too tall for any page is split; others move to the next page whole.
-                     splitInRow=int(tallest > 0.8 * self.frame_height))
+        if head:
+            style.append(("LINEBELOW", (0, head - 1), (-1, head - 1), 0.9, _RULE))
+        out = _ContinuedTable(data, colWidths=widths, repeatRows=head,
+                              style=TableStyle(style), hAlign="CENTER", splitByRow=1,
+                              # Splitting inside rows can repeat the header in mid-page, so
+                              # only a row too tall for any page is split; others move to the
+                              # next page whole.
+                              splitInRow=int(tallest > 0.8 * self.frame_height))
+        out.rest = lambda rows, shown: self._table_part(table, widths, slots, head, rows,
+                                                        shown)
+        out.body, out.part = body, part
+        return out
 
     def _cell_flowables(self, cell: dm.Cell, width: float, size: float) -> list:
         out = []
@@ -304,3 +400,100 @@ class _Writer:
                        for r, row in enumerate(slots) for c, cell in enumerate(data[r])),
                       default=0.0)
         return data, tallest
+
+
+def _continued_slots(slots, head: int, body: list[int], shown: dict) -> list[list]:
+    """The grid of a table part: the header rows and the rows `body`.  A cell merged down
+    from above the first body row becomes a cell of its own over the rows it has left; one
+    left of the row's own cells (a duty, a task) says 「（續）」 after its first paragraph.
+    Cells right of them are repeated whole beside such a label, else go on after the
+    paragraphs `shown` on the page before."""
+    if not body:
+        return [list(r) for r in slots[:head]]
+    first = body[0]
+    fresh: dict[int, dm.Cell] = {}
+    cont = [c for c, s in enumerate(slots[first]) if s.row_in_span and s.first_col]
+    labels = {c for c in cont
+              if any(s.cell.rowspan == 1 and s.origin for s in slots[first][c + 1:])}
+    for c, slot in enumerate(slots[first]):
+        if slot.row_in_span == 0 or id(slot.cell) in fresh:
+            continue
+        cell = slot.cell
+        label = c in labels
+        blocks = copy.deepcopy(cell.blocks)
+        if label:
+            para = next((b for b in blocks if isinstance(b, dm.Paragraph)), None)
+            if para is None:
+                blocks.insert(0, para := dm.Paragraph([]))
+            para.runs.append(dm.Run("（續）"))
+        fresh[id(cell)] = dm.Cell(blocks, rowspan=cell.rowspan - slot.row_in_span,
+                                  colspan=cell.colspan, align=cell.align, valign=cell.valign,
+                                  shade=cell.shade, header=cell.header)
+        fresh[id(cell)].origin = cell
+        fresh[id(cell)].skip = 0 if labels else shown.get(id(cell), 0)
+    out = [list(r) for r in slots[:head]]
+    for k, r in enumerate(body):
+        row = []
+        for c, slot in enumerate(slots[r]):
+            cell = fresh.get(id(slot.cell))
+            if cell is None:
+                row.append(slot)
+            else:
+                row.append(dm.Slot(cell, k == 0 and slot.first_col, slot.first_col, k,
+                                   slot.last_row))
+        out.append(row)
+    return out
+
+
+class _KeepWithNext(CondPageBreak):
+    """A heading kept with what follows it: a page break before the heading unless the page
+    has room for it and the first part of the next flowable (a table's header and first row,
+    a paragraph's first two lines).  Unlike keepWithNext, a long table after the heading is
+    not pushed whole to the next page."""
+
+    def __init__(self, most: float):
+        super().__init__(0)
+        self.most, self.items = most, []
+
+    def wrap(self, availWidth, availHeight):
+        need = 0.0
+        for k, f in enumerate(self.items):
+            h = f.wrap(availWidth, 1e6)[1]
+            if k and isinstance(f, Table) and getattr(f, "_rowHeights", None):
+                h = sum(f._rowHeights[:(f.repeatRows if isinstance(f.repeatRows, int) else 0) + 1])
+            elif k and isinstance(f, Paragraph):
+                h = min(h, 2 * f.style.leading)
+            need += h + (f.getSpaceBefore() if k else 0)
+        self.height = min(need, self.most)
+        return super().wrap(availWidth, availHeight)
+
+
+class _ContinuedTable(Table):
+    """A table that, when a page break splits it between rows, makes the part after the
+    break again from the document (:meth:`_Writer._table_part`): merged cells the break cut
+    start again there, so every page reads on its own."""
+
+    rest = None  # rows, paragraphs shown → the table of those rows
+    body: list[int] = []
+    part: list[list] = []
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2 or self.rest is None:
+            return parts
+        first, second = parts
+        head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+        shown = len(first._cellvalues) - head
+        if shown + len(second._cellvalues) - head != len(self.body):
+            return parts  # a row too tall for a page was cut inside: reportlab's parts
+        # paragraphs of each merged cell printed before the break, by the original cell
+        printed: dict[int, int] = {}
+        for r, row in enumerate(self.part[head:head + shown], head):
+            for c, slot in enumerate(row):
+                if slot.first_col and slot.cell.rowspan > 1:
+                    cell = getattr(slot.cell, "origin", slot.cell)
+                    printed[id(cell)] = printed.get(id(cell), getattr(slot.cell, "skip", 0)) \
+                        + len(first._cellvalues[r][c] or [])
+        again = self.rest(self.body[shown:], printed)
+        again.spaceAfter = getattr(second, "spaceAfter", 0)
+        return [first, again]

@@ -1,91 +1,261 @@
-"""What every workbook we write shares: text that never becomes a formula, the house style,
-print set-up, list validations and byte-identical saving."""
+"""The one XLSX writer: a `kmc_reports.workbook.Workbook` to bytes.
+
+Every format quirk of our workbooks lives here and nowhere else:
+
+- row heights computed from the text, the column width and the font (CJK characters count
+  double width, explicit line breaks, merged cells spread over their columns) — LibreOffice
+  Calc does not fit the rows of files openpyxl writes, so wrapped text would overlap;
+- text never becomes a formula (a value starting with = + - @ stays text); only a
+  `Formula` the report builds is written as one;
+- the house style (fonts, borders, header tint), dates as dates;
+- print set-up a person can read: A4, landscape where wide, fit to the page width unless that
+  would shrink the type below a readable size (then split across pages, repeating the title
+  rows and first columns), 第 N 頁，共 M 頁 in the footer;
+- fixed timestamps and a deterministic zip: the same workbook gives the same bytes.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
+import unicodedata
 import zipfile
 
+from openpyxl import Workbook as _Workbook
+from openpyxl.chart import BarChart as _BarChart
+from openpyxl.chart import Reference
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.writer.excel import ExcelWriter
 
-from .layout import FIXED_TIME, MARGINS, TOP_BOTTOM, metadata
+from ..workbook import Cell, Formula, Row, Sheet, Workbook
+from .layout import FIXED_TIME, MARGINS, PAGE, TOP_BOTTOM, metadata
 from .zipfix import deterministic_zip
 
+FONT_NAME = "Calibri"  # Office's default; Calc and Excel take a CJK font for Chinese
+SIZE = 11.0            # column widths are counted in characters of this font
+SIZES = {"title": 14.0, "subtitle": 11.0, "note": 10.0}
+LINE = 1.3             # line height ÷ font size of the CJK fonts Calc and Excel fall back to
+PAD = 4.0              # points above and below the text of a cell
+MAX_HEIGHT = 409.0     # Excel's highest row
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="DCE3EA")
-INPUT_FILL = PatternFill("solid", fgColor="FFF8E1")
-WRAP = Alignment(wrap_text=True, vertical="top")
-CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
+HEAD_FILL = "DCE3EA"
+GROUP_FILL = "F2F5F8"
+TOTAL_FILL = "EEF1F4"
+INPUT_FILL = "FFF8E1"
+SPANNING = {"title", "subtitle", "note", "group"}  # a lone cell spans the sheet's width
 
 
-def fill(color: str) -> PatternFill:
-    return PatternFill("solid", fgColor=color)
-
-
-def text(cell, value):
-    """Set a value; a string stays a string even if it starts with = + - @ (data never
-    becomes a formula), and an empty one leaves the cell empty."""
-    cell.value = None if value == "" else value
-    if cell.value is not None and isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
-def header(ws, row: int, labels: list[str], first_col: int = 1) -> None:
-    for col, label in enumerate(labels, first_col):
-        cell = text(ws.cell(row, col), label)
-        cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), HEAD_FILL, \
-            BORDER, CENTER
-
-
-def widths(ws, values: list[float], first_col: int = 1) -> None:
-    for col, w in enumerate(values, first_col):
-        ws.column_dimensions[get_column_letter(col)].width = w
-
-
-def table(ws, head: int, last_row: int, ncols: int, freeze_col: int = 1) -> None:
-    """Frozen header (and first columns), an autofilter over the table."""
-    ws.freeze_panes = ws.cell(head + 1, freeze_col)
-    ws.auto_filter.ref = f"A{head}:{get_column_letter(ncols)}{max(last_row, head)}"
-
-
-def validation(ws, col: int, first: int, last: int, choices: list[str], title: str,
-               message: str) -> None:
-    dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle=title, error=message,
-                        showInputMessage=True, promptTitle=title, prompt=message)
-    letter = get_column_letter(col)
-    dv.add(f"{letter}{first}:{letter}{max(last, first)}")
-    ws.add_data_validation(dv)
-
-
-def print_setup(ws, head: int | None, landscape: bool = True) -> None:
-    """A4, fitted to the page width, header row on every page, 第 N 頁，共 M 頁."""
-    orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.orientation = orientation
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    side, top = MARGINS[orientation] / 25.4, TOP_BOTTOM / 25.4
-    ws.page_margins = PageMargins(left=side, right=side, top=top, bottom=top)
-    if head:
-        ws.print_title_rows = f"{head}:{head}"
-    ws.oddFooter.center.text = "第 &P 頁，共 &N 頁"
-
-
-def save(wb, title: str) -> bytes:
+def write_workbook(book: Workbook) -> bytes:
     """The workbook's bytes, the same for the same content."""
+    wb = _Workbook()
+    wb.remove(wb.active)
+    for sheet in book.sheets:
+        _sheet(wb.create_sheet(sheet.title), sheet)
+    for i, ws in enumerate(wb.worksheets):  # one selected tab, or Excel groups the sheets
+        ws.sheet_view.tabSelected = i == book.active
+    wb.active = book.active
     p = wb.properties
     p.creator = p.lastModifiedBy = "kmc-reports"
-    p.title, p.language = metadata(title), "zh-TW"
+    p.title, p.language = metadata(book.title), "zh-TW"
     p.created = p.modified = p.lastPrinted = FIXED_TIME
     out = io.BytesIO()
     # Workbook.save stamps the current time as "modified"; ExcelWriter keeps ours.
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()
     return deterministic_zip(out.getvalue())
+
+
+# -- text measures ----------------------------------------------------------------------
+
+def text_width(text: str) -> float:
+    """Width in characters of the default font: East Asian wide characters count two."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else
+               1.1 if ch.isupper() else 1.0 for ch in text)
+
+
+def lines_needed(text: str, width: float, size: float = SIZE, bold: bool = False) -> int:
+    """Lines a wrapped cell of `width` characters takes for `text` at `size` points."""
+    room = max((width - 0.5) * SIZE / size * (0.93 if bold else 1.0), 1.0)
+    return sum(max(1, math.ceil(text_width(line) / room)) for line in text.split("\n"))
+
+
+def line_height(size: float = SIZE) -> float:
+    return size * LINE
+
+
+def row_height(lines: int, size: float = SIZE) -> float:
+    return min(MAX_HEIGHT, round(lines * line_height(size) + PAD, 1))
+
+
+def _shown(value) -> str:
+    if value is None or isinstance(value, Formula):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "0000/00/00"
+    return str(value)
+
+
+# -- sheets -----------------------------------------------------------------------------
+
+def _sheet(ws, sheet: Sheet) -> None:
+    ncols = max([len(sheet.columns)] + [_span_count(r) for r in sheet.rows])
+    widths = [c.width for c in sheet.columns] + [10.0] * (ncols - len(sheet.columns))
+    for i, col in enumerate(sheet.columns, 1):
+        dim = ws.column_dimensions[get_column_letter(i)]
+        dim.width = col.width
+        dim.hidden = col.hidden
+    for r, row in enumerate(sheet.rows, 1):
+        _row(ws, sheet, r, row, widths, ncols)
+    if sheet.freeze:
+        ws.freeze_panes = f"{get_column_letter(sheet.freeze[1])}{sheet.freeze[0]}"
+    if sheet.filter:
+        head, last_col, last_row = sheet.filter
+        ws.auto_filter.ref = f"A{head}:{get_column_letter(last_col)}{max(last_row, head)}"
+    for s in sheet.scales:
+        ws.conditional_formatting.add(s.ref, ColorScaleRule(
+            start_type="num", start_value=s.low, start_color=s.low_color,
+            end_type="num", end_value=s.high, end_color=s.high_color))
+    for v in sheet.validations:
+        dv = DataValidation(type="list", formula1='"' + ",".join(v.choices) + '"',
+                            allow_blank=True, showErrorMessage=True, errorTitle=v.title,
+                            error=v.message, showInputMessage=True, promptTitle=v.title,
+                            prompt=v.message)
+        letter = get_column_letter(v.column)
+        dv.add(f"{letter}{v.first_row}:{letter}{max(v.last_row, v.first_row)}")
+        ws.add_data_validation(dv)
+    for chart in sheet.charts:
+        _chart(ws, sheet, chart)
+    if sheet.hidden:
+        ws.sheet_state = "hidden"
+    else:
+        _print(ws, sheet, widths)
+
+
+def _span_count(row: Row) -> int:
+    return sum(c.span if isinstance(c, Cell) else 1 for c in row.cells)
+
+
+def _row(ws, sheet: Sheet, r: int, row: Row, widths: list[float], ncols: int) -> None:
+    size = SIZES.get(row.style, SIZE)
+    bold = row.style in ("head", "title", "group", "total")
+    cells = [c if isinstance(c, Cell) else Cell(c) for c in row.cells]
+    if len(cells) == 1 and row.style in SPANNING and cells[0].span == 1:
+        cells[0] = Cell(**{**cells[0].__dict__, "span": ncols})
+    lines, col = 1, 1
+    for cell in cells:
+        span = max(1, min(cell.span, ncols - col + 1))
+        xc = ws.cell(r, col)
+        _value(xc, cell.value)
+        column = sheet.columns[col - 1] if col <= len(sheet.columns) else None
+        cell_bold = bold if cell.bold is None else cell.bold
+        xc.font = Font(name=FONT_NAME, size=size, bold=cell_bold)
+        in_table = column is not None and row.style in ("data", "total", "group")
+        align = cell.align or ("center" if row.style == "head" else
+                               column.align if in_table else "left")
+        xc.alignment = Alignment(horizontal=align, vertical="center" if row.style == "head"
+                                 else "top", wrap_text=True)
+        tint = cell.fill or row.fill or {"head": HEAD_FILL, "group": GROUP_FILL,
+                                         "total": TOTAL_FILL}.get(row.style) or (
+            column.fill if column and row.style == "data" else None)
+        if tint:
+            xc.fill = PatternFill("solid", fgColor=tint)
+        fmt = cell.number_format or (column.number_format if column else None)
+        if isinstance(cell.value, (dt.date, dt.datetime)):
+            fmt = fmt or "yyyy/mm/dd"
+        if fmt and isinstance(cell.value, (int, float, dt.date, Formula)):
+            xc.number_format = fmt
+        if row.style in ("data", "head", "group", "total"):
+            for c in range(col, col + span):
+                ws.cell(r, c).border = BORDER
+        if span > 1:
+            ws.merge_cells(start_row=r, start_column=col, end_row=r, end_column=col + span - 1)
+        width = sum(w for i, w in enumerate(widths[col - 1:col - 1 + span], col)
+                    if not (i <= len(sheet.columns) and sheet.columns[i - 1].hidden))
+        shown = _shown(cell.value)
+        if shown and width:
+            lines = max(lines, lines_needed(shown, width, size, cell_bold))
+        col += span
+    if row.cells or row.style != "plain":
+        ws.row_dimensions[r].height = row_height(lines, size)
+
+
+def _value(xc, value) -> None:
+    """Text stays text even if it starts with = + - @; an empty string leaves the cell empty."""
+    if value == "" or value is None:
+        xc.value = None
+    elif isinstance(value, Formula):
+        xc.value = str(value)
+        xc.data_type = "f"
+    elif isinstance(value, str):
+        xc.value = value
+        xc.data_type = "s"
+    else:
+        xc.value = value
+
+
+def _chart(ws, sheet: Sheet, spec) -> None:
+    chart = _BarChart()
+    chart.type = "col"
+    if spec.stacked:
+        chart.grouping, chart.overlap = "stacked", 100
+    chart.title = spec.title
+    chart.x_axis.title, chart.y_axis.title = spec.x_title, spec.y_title
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides both axes by default
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.majorGridlines = None
+    first, last = spec.data_columns
+    chart.add_data(Reference(ws, min_col=first, max_col=last, min_row=spec.header_row,
+                             max_row=spec.last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=spec.category_column,
+                                   min_row=spec.header_row + 1, max_row=spec.last_row))
+    chart.legend.position = "b"
+    chart.height, chart.width = 9, 22
+    ws.add_chart(chart, f"B{spec.anchor_row or sheet.last + 3}")
+
+
+# -- printing ---------------------------------------------------------------------------
+
+def column_mm(width: float) -> float:
+    """Printed width of a column `width` characters wide (7 px a character at 96 dpi)."""
+    return (7 * width + 5) * 25.4 / 96
+
+
+def _print(ws, sheet: Sheet, widths: list[float]) -> None:
+    p = sheet.print
+    orientation = "landscape" if p.landscape else "portrait"
+    ws.page_setup.orientation = orientation
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    side, top = MARGINS[orientation] / 25.4, TOP_BOTTOM / 25.4
+    ws.page_margins = PageMargins(left=side, right=side, top=top, bottom=top)
+    shown = [w for i, w in enumerate(widths) if not (
+        i < len(sheet.columns) and sheet.columns[i].hidden)]
+    total = sum(column_mm(w) for w in shown)
+    page = (PAGE[1] if p.landscape else PAGE[0]) - 2 * MARGINS[orientation]
+    repeat = sum(column_mm(w) for w in widths[p.title_columns[0] - 1:p.title_columns[1]]) \
+        if p.title_columns else 0.0
+    room = page * 100 / p.min_scale  # what a page holds at the smallest readable scale
+    pages = 1 if total <= room else max(1, math.ceil((total - repeat) / max(room - repeat,
+                                                                           room / 4)))
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = pages, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if pages > 1:
+        ws.page_setup.pageOrder = "overThenDown"  # the same rows side by side, then on
+    if p.title_rows:
+        ws.print_title_rows = f"{p.title_rows[0]}:{p.title_rows[1]}"
+    if p.title_columns:
+        ws.print_title_cols = (f"{get_column_letter(p.title_columns[0])}:"
+                               f"{get_column_letter(p.title_columns[1])}")
+    ws.print_options.gridLines = False
+    if p.header:
+        ws.oddHeader.center.text = p.header.replace("&", "&&")
+        ws.oddHeader.center.size = 9
+    ws.oddFooter.center.text = "第 &P 頁，共 &N 頁"
+    ws.oddFooter.center.size = 9

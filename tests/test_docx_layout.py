@@ -1,0 +1,220 @@
+"""Word documents as a reader meets them: rows never cut across pages where they fit,
+headings kept with what follows, check boxes that can be clicked, job descriptions HR can
+file, 「未載明」 for a missing date, one row for a code printed with two names, hand
+corrections disclosed.  Everything is checked on the DOCX files of one real build."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from kmc_reports.cli import main
+from kmc_reports.document import document_text
+from kmc_reports.reports import Options, checklist_document
+from kmc_reports.store import load_standard
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+NO_DATE = Path("/work/shared/real/ocs-json/LLS2619-005.json")
+HR = {"--department": "活動企劃部", "--supervisor": "企劃經理", "--grade": "專員（職等 5）",
+      "--location": "臺北市", "--effective-date": "2025/01/01", "--approved-by": "總經理"}
+
+
+def _run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The bundled data (plus a standard without any version date, where it is at hand)
+    built once; job descriptions with and without the HR fields."""
+    tmp = tmp_path_factory.mktemp("docx-layout")
+    data, out = tmp / "data", tmp / "out"
+    data.mkdir()
+    for name in ("standards", "courses"):
+        shutil.copytree(ROOT / "data" / name, data / name)
+    for name in ("levels.yaml", "crosswalk.yaml"):
+        shutil.copy(ROOT / "data" / name, data / name)
+    if NO_DATE.is_file():
+        _run("--data", data, "import", NO_DATE)
+    _run("--data", data, "build", "--out", out)
+    args = [a for kv in HR.items() for a in kv]
+    _run("--data", data, "profile", "KMC3332-002v3", "--layout", "job", "--format", "docx",
+         "--out", tmp / "hr", *args)
+    return out
+
+
+def _xml(path: Path):
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(path) as zf:
+        return ET.fromstring(zf.read("word/document.xml"))
+
+
+def _text(el) -> str:
+    return "".join(t.text or "" for t in el.iter(f"{W}t"))
+
+
+def _docx(built: Path) -> list[Path]:
+    files = sorted(built.rglob("*.docx"))
+    assert files
+    return files
+
+
+def _em(text: str) -> float:
+    return sum(1 if ord(ch) > 0x2E7F else 0.5 for ch in text)
+
+
+def _row_height_pt(tr) -> float:
+    """A generous estimate (small letters, dense lines): a row is "longer than a page" only
+    when even this says so."""
+    tallest = 0.0
+    for tc in tr.findall(f"{W}tc"):
+        width = tc.find(f"{W}tcPr/{W}tcW")
+        chars = max(1.0, (int(width.get(f"{W}w")) / 20 - 8) / 8)  # 8 pt letters
+        lines = sum(max(1, math.ceil(_em(_text(p)) / chars)) for p in tc.iter(f"{W}p"))
+        tallest = max(tallest, lines * 8 * 1.2)
+    return tallest
+
+
+def _page_heights(root) -> list[tuple[object, float]]:
+    """Each table with the text height of its section's page, in points."""
+    out, pending = [], []
+    for el in root.iter():
+        if el.tag == f"{W}tbl":
+            pending.append(el)
+        elif el.tag == f"{W}sectPr":
+            size, margin = el.find(f"{W}pgSz"), el.find(f"{W}pgMar")
+            height = (int(size.get(f"{W}h")) - int(margin.get(f"{W}top"))
+                      - int(margin.get(f"{W}bottom"))) / 20
+            out += [(t, height) for t in pending]
+            pending = []
+    return out
+
+
+def test_rows_short_enough_never_split(built):
+    for path in _docx(built):
+        for tbl, page in _page_heights(_xml(path)):
+            for n, tr in enumerate(tbl.findall(f"{W}tr"), 1):
+                if tr.find(f"{W}trPr/{W}cantSplit") is None:
+                    assert _row_height_pt(tr) > page / 2, (path.name, n, _text(tr)[:60])
+
+
+def test_headings_keep_with_next(built):
+    for path in _docx(built):
+        for p in _xml(path).iter(f"{W}p"):
+            style = p.find(f"{W}pPr/{W}pStyle")
+            if style is not None and style.get(f"{W}val").startswith("Heading"):
+                assert p.find(f"{W}pPr/{W}keepNext") is not None, (path.name, _text(p))
+
+
+def test_merged_task_blocks_kept_together(built):
+    """In a profile whose level/K/S cells are merged over several rows, every row of such a
+    block but its last keeps with the next row (Word then moves the block whole)."""
+    root = _xml(built / "KMC3332-002v3" / "KMC3332-002v3-profile.docx")
+    table = max(root.iter(f"{W}tbl"), key=lambda t: len(t.findall(f"{W}tr")))
+    rows = table.findall(f"{W}tr")[1:]
+
+    def keeps(tr):
+        return all(p.find(f"{W}pPr/{W}keepNext") is not None for p in tr.iter(f"{W}p"))
+
+    assert any(keeps(tr) for tr in rows)
+    assert not keeps(rows[-1])
+
+
+def test_checklist_has_clickable_check_boxes(built):
+    for path in built.rglob("*-checklist.docx"):
+        root = _xml(path)
+        boxes = list(root.iter(f"{W14}checkbox"))
+        sdts = [s for s in root.iter(f"{W}sdt") if s.find(f"{W}sdtPr/{W14}checkbox") is not None]
+        assert len(boxes) == len(sdts) > 0
+        for box in boxes:
+            assert box.find(f"{W14}checked").get(f"{W14}val") == "0"
+            assert box.find(f"{W14}uncheckedState").get(f"{W14}val") == "2610"
+        assert "□" not in _text(root)
+
+
+@pytest.mark.parametrize("code", ["KMC2432-001v4", "KMC3332-002v3"])
+def test_check_boxes_count_the_rating_boxes(built, code):
+    std = load_standard(ROOT / "data" / "standards" / f"{code}.yaml")
+    expected = document_text(checklist_document(std, Options())).count("□")
+    root = _xml(built / code / f"{code}-checklist.docx")
+    assert len(list(root.iter(f"{W14}checkbox"))) == expected > 0
+
+
+def _columns_empty(tbl) -> list[int]:
+    rows = tbl.findall(f"{W}tr")
+    body = [tr for tr in rows if tr.find(f"{W}trPr/{W}tblHeader") is None]
+    ncols = len(tbl.findall(f"{W}tblGrid/{W}gridCol"))
+    filled = [False] * ncols
+    for tr in body:
+        c = 0
+        for tc in tr.findall(f"{W}tc"):
+            span = tc.find(f"{W}tcPr/{W}gridSpan")
+            span = int(span.get(f"{W}val")) if span is not None else 1
+            if _text(tc).strip():
+                for i in range(c, c + span):
+                    filled[i] = True
+            c += span
+    return [i for i, f in enumerate(filled) if not f] if body else []
+
+
+def test_job_description_has_no_empty_column(built):
+    for path in built.rglob("*-job.docx"):
+        for tbl in _xml(path).iter(f"{W}tbl"):
+            assert not _columns_empty(tbl), (path.name, _text(tbl)[:80])
+
+
+def test_job_description_prints_hr_fields_or_blanks(built):
+    filled = _text(_xml(built.parent / "hr" / "KMC3332-002v3-job.docx"))
+    for value in HR.values():
+        assert value in filled
+    blank = _xml(built / "KMC3332-002v3" / "KMC3332-002v3-job.docx")
+    text = _text(blank)
+    for label in ("部門", "直屬主管", "職等", "工作地點", "生效日期", "核定"):
+        assert label in text
+    assert text.count("＿＿＿＿＿＿＿＿") >= 5
+    with zipfile.ZipFile(built / "KMC3332-002v3" / "KMC3332-002v3-job.docx") as zf:
+        header = "".join(zf.read(n).decode() for n in zf.namelist() if "header" in n)
+    assert "KMC3332-002v3" in header and "V3" in header
+
+
+@pytest.mark.skipif(not NO_DATE.is_file(), reason="the real standards are not at hand")
+def test_missing_date_printed_as_not_stated(built):
+    folder = built / "LLS2619-005"
+    for kind in ("profile", "job", "checklist"):
+        assert "未載明" in _text(_xml(folder / f"LLS2619-005-{kind}.docx")), kind
+
+
+def test_code_with_two_names_shown_once(built):
+    for kind in ("job", "checklist"):
+        text = _text(_xml(built / "KMC3332-002v3" / f"KMC3332-002v3-{kind}.docx"))
+        assert text.count("K03") == 1 if kind == "checklist" else text.count("K03") >= 1
+        assert "創意思考（另處印作「創新思考」）" in text, kind
+        assert not re.search(r"K03\s*創新思考", text)
+
+
+def test_corrections_disclosed_in_profile(built):
+    text = _text(_xml(built / "KMC3332-002v3" / "KMC3332-002v3-profile.docx"))
+    assert "本表依來源更正：P3.2.2 原印「" in text
+    assert "P3.2.4 原印「依照組織政策、活動需求、相關法。規與作業規範進行招商。」" in text
+
+
+def test_footer_page_numbers_at_footer_size(built):
+    with zipfile.ZipFile(built / "KMC2432-001v4" / "KMC2432-001v4-profile.docx") as zf:
+        footer = "".join(zf.read(n).decode() for n in zf.namelist() if "footer" in n)
+    fields = re.findall(r"<w:fldSimple[^>]*>.*?</w:fldSimple>", footer)
+    assert len(fields) == 2
+    sizes = set(re.findall(r'<w:sz w:val="(\d+)"', footer))
+    assert len(sizes) == 1 and all('<w:sz w:val=' in f for f in fields)
