@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "data" / "sources"
 GOLD = Path(__file__).resolve().parent / "gold"
 CODES = sorted(p.stem for p in GOLD.glob("*.json"))
+
+
+def copy_data(data: Path) -> Path:
+    """A data folder as a user has one: the bundled standards, course specs, level
+    descriptors and crosswalk decisions, copied to ``data``."""
+    data.mkdir(parents=True, exist_ok=True)
+    for name in ("standards", "courses"):
+        shutil.copytree(ROOT / "data" / name, data / name)
+    for name in ("levels.yaml", "crosswalk.yaml"):
+        shutil.copy(ROOT / "data" / name, data / name)
+    return data
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from docx import Document as read_docx
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import ROOT, copy_data
 from docs_text import docx_text, pdf_text, squash
 from kmc_reports.cli import main
 from kmc_reports.store import Library, load_standard, save_standard
@@ -51,11 +50,7 @@ def built(tmp_path_factory) -> Built:
     everything `build` writes from it."""
     tmp = tmp_path_factory.mktemp("real-build")
     data, out = tmp / "data", tmp / "out"
-    data.mkdir()
-    for name in ("standards", "courses"):
-        shutil.copytree(ROOT / "data" / name, data / name)
-    for name in ("levels.yaml", "crosswalk.yaml"):
-        shutil.copy(ROOT / "data" / name, data / name)
+    copy_data(data)
     runner, seconds = CliRunner(), {}
     start = time.perf_counter()
     result = runner.invoke(main, ["--data", str(data), "import", str(REAL),

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, copy_data
 from kmc_reports.cli import main
 from kmc_reports.document import document_text
 from kmc_reports.reports import Options, checklist_document
@@ -41,11 +40,7 @@ def built(tmp_path_factory) -> Path:
     built once; job descriptions with and without the HR fields."""
     tmp = tmp_path_factory.mktemp("docx-layout")
     data, out = tmp / "data", tmp / "out"
-    data.mkdir()
-    for name in ("standards", "courses"):
-        shutil.copytree(ROOT / "data" / name, data / name)
-    for name in ("levels.yaml", "crosswalk.yaml"):
-        shutil.copy(ROOT / "data" / name, data / name)
+    copy_data(data)
     if NO_DATE.is_file():
         _run("--data", data, "import", NO_DATE)
     _run("--data", data, "build", "--out", out)
