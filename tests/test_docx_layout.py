@@ -213,3 +213,65 @@ def test_footer_page_numbers_at_footer_size(built):
     assert len(fields) == 2
     sizes = set(re.findall(r'<w:sz w:val="(\d+)"', footer))
     assert len(sizes) == 1 and all('<w:sz w:val=' in f for f in fields)
+
+
+def _long_duty(tmp: Path) -> Path:
+    """KMC3332-002v3 with duty T1 grown to 12 tasks sharing one level and K/S (one merged
+    block of about three pages)."""
+    import copy
+
+    import yaml
+
+    data = yaml.safe_load((ROOT / "data" / "standards" / "KMC3332-002v3.yaml").read_text())
+    duty = data["duties"][0]
+    model = duty["tasks"][1]
+    codes = [f"T1.{i}" for i in range(1, 13)]
+    for i in range(3, 13):
+        task = copy.deepcopy(model)
+        task["code"], task["name"] = f"T1.{i}", f"{model['name']}之{i}"
+        band = task["bands"][0]
+        band["outputs"] = [{"code": f"O1.{i}.1", "name": f"標案可行性評估之{i}"}]
+        band["indicators"] = [{"code": f"P1.{i}.{j}", "text": f"{p['text']}（第 {i} 項）"}
+                              for j, p in enumerate(model["bands"][0]["indicators"] * 2, 1)]
+        duty["tasks"].append(task)
+    for task in duty["tasks"]:
+        task["bands"][0]["shared_with"] = [c for c in codes if c != task["code"]]
+    folder = tmp / "data" / "standards"
+    folder.mkdir(parents=True)
+    path = folder / "KMC3332-002v3.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return tmp / "data"
+
+
+def test_merged_block_longer_than_a_page_goes_on_with_its_labels(tmp_path):
+    """A merged block longer than a page is cut at a page break of the writer's own; the
+    part overleaf starts with the duty 「（續）」 and the block's level and K/S, and the file
+    reads back as the same model (and is the same bytes when written again)."""
+    from kmc_reports.importers import import_file
+
+    data = _long_duty(tmp_path)
+    out = tmp_path / "out"
+    for folder in (out, tmp_path / "again"):
+        _run("--data", data, "profile", "KMC3332-002v3", "--format", "docx", "--out", folder)
+    path = out / "KMC3332-002v3-profile.docx"
+    assert path.read_bytes() == (tmp_path / "again" / path.name).read_bytes()
+    body = _xml(path).find(f"{W}body")
+    children = list(body)
+    breaks = [i for i, el in enumerate(children) if el.tag == f"{W}p"
+              and el.find(f"{W}pPr/{W}pageBreakBefore") is not None]
+    assert len(breaks) >= 2
+    for i in breaks:
+        before, after = children[i - 1], children[i + 1]
+        assert before.tag == after.tag == f"{W}tbl"
+        header, first = after.findall(f"{W}tr")[:2]
+        assert header.find(f"{W}trPr/{W}tblHeader") is not None
+        cells = [_text(tc) for tc in first.findall(f"{W}tc")]
+        assert cells[0] == "T1 蒐集與分析活動資訊（續）", cells
+        assert cells[4] == "3（續）" and cells[5].startswith("K20 專案管理") \
+            and cells[6].startswith("S01 問題分析"), cells
+        assert cells[5].endswith("（續）") and cells[6].endswith("（續）"), cells
+        assert cells[1].startswith("T1.")
+    original = load_standard(data / "standards" / "KMC3332-002v3.yaml")
+    back = import_file(path, lambda _: None)
+    keys = {"source", "corrections"}
+    assert back.model_dump(exclude=keys) == original.model_dump(exclude=keys)

@@ -166,8 +166,31 @@ def _docx_blocks(root: ET.Element, path: str) -> list:
         raise KmcError("Word 文件中找不到本文（w:body），無法讀取", path)
     blocks: list = []
     for child in _docx_children(body):
-        blocks.append(_docx_par(child) if child.tag == f"{W}p" else _docx_table(child))
+        if child.tag == f"{W}p":
+            blocks.append(_docx_par(child))
+            continue
+        table = _docx_table(child)
+        _drop_repeats(table)
+        blocks.append(table)
     return blocks
+
+
+_CONTINUED = "（續）"
+
+
+def _drop_repeats(table: Table) -> None:
+    """A table kmc-reports printed on a new page in the middle of a merged block starts
+    the block's merged cells again after its header, each marked 「（續）」 (a label after
+    its first line, a level or K/S list at its end).  They are the cells above going on,
+    so they are read as "" (as a merged cell's rows are)."""
+    first = next((r for r in table.rows if not _is_main_header(Table([r]))), None)
+    if first is None:
+        return
+    for c, text in enumerate(first):
+        lines = [ln for ln in re.split(r"\n|<br>", text) if ln.strip()]
+        if lines and (re.sub(r"\s+", "", lines[0]).endswith(_CONTINUED)
+                      or re.sub(r"\s+", "", lines[-1]).endswith(_CONTINUED)):
+            first[c] = ""
 
 
 def _renamespace(root: ET.Element, old: str, new: str) -> None:

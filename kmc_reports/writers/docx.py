@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import io
 import math
@@ -186,12 +188,28 @@ class _Writer:
     def _table(self, container, table: Table) -> None:
         total = sum(table.widths)
         twips = [round(self.body_mm * w / total * 56.7) for w in table.widths]
+        size = SIZES["table_small"] if table.size == "small" else SIZES["table"]
+        widths_mm = [w / 56.7 for w in twips]
+        slots_grid = grid(table)
+        heights = row_heights(slots_grid, widths_mm, size)
+        page = self.body_height_mm * _PT_PER_MM - sum(heights[:table.header_rows])
+        parts = split_parts(table, slots_grid, heights, page,
+                            lambda t: sum(row_heights(grid(t), widths_mm,
+                                                      size)[t.header_rows:]))
+        for i, part in enumerate(parts):
+            self._table_part(container, part, twips, size)
+            p = container.add_paragraph()
+            if i + 1 < len(parts):  # a merged block longer than a page goes on overleaf
+                ooxml.page_break_before(p)
+            else:
+                p.paragraph_format.space_after = Pt(2)
+
+    def _table_part(self, container, table: Table, twips: list[int], size: float) -> None:
         tbl = container.add_table(rows=0, cols=len(table.widths))
         tbl.style = self.d.styles["Table Grid"]
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
         ooxml.fixed_layout(tbl._tbl, twips)
         ooxml.cell_margins(tbl._tbl, 80)
-        size = SIZES["table_small"] if table.size == "small" else SIZES["table"]
         slots_grid = grid(table)
         heights = row_heights(slots_grid, [w / 56.7 for w in twips], size)
         page = self.body_height_mm * _PT_PER_MM - sum(heights[:table.header_rows])
@@ -220,7 +238,6 @@ class _Writer:
                     self._cell(_Cell(tc, tbl), cell, size)
             if r in keep:
                 ooxml.keep_row_with_next(tr)
-        container.add_paragraph().paragraph_format.space_after = Pt(2)
 
     def _cell(self, target: _Cell, cell, size: float) -> None:
         first = target.paragraphs[0]
@@ -319,3 +336,88 @@ def kept_together(table: Table, slots_grid, heights: list[float], page: float) -
                 for i in range(r + 1, after.stop):
                     group[i] = group[r]
     return {r for r in range(n - 1) if group[r + 1] == group[r]}
+
+
+# -- merged blocks longer than a page -----------------------------------------------------
+CONTINUED = "（續）"
+
+
+def split_parts(table: Table, slots_grid, heights: list[float], page: float,
+                height: Callable[[Table], float]) -> list[Table]:
+    """The table as the parts printed one per page run: a merged block (a duty or a task
+    with its level, K and S) estimated taller than a page is cut into parts of about a page,
+    each a table of its own printed on a new page (Word decides page breaks, so the writer
+    makes them where the block would split).  A part starting inside the block starts its
+    merged cells again: a label on the left (a duty, a task) with 「（續）」, what the rows
+    share on the right (a level, a K/S list) whole, as the PDF writer does.  The cuts fall
+    between the narrower blocks that fit on a page.  A table with no such block is one part
+    (the table itself); so is a block whose parts could not fit on a page either (a shared
+    cell longer than a page): Word splits its rows."""
+    head, n = table.header_rows, len(slots_grid)
+    budget = 0.92 * page  # the estimate is rough: leave room
+    keep = kept_together(table, slots_grid, heights, page)
+    regions: list[list[int]] = []  # [first, stop) of overlapping blocks too long for a page
+    for r in range(head, n):
+        for s in slots_grid[r]:
+            if not (s.origin and s.cell.rowspan > 1):
+                continue
+            stop = min(r + s.cell.rowspan, n)
+            if sum(heights[r:stop]) <= page:
+                continue
+            if regions and r < regions[-1][1]:
+                regions[-1][1] = max(regions[-1][1], stop)
+            else:
+                regions.append([r, stop])
+    cuts: list[int] = []
+    for first, stop in regions:
+        allowed = [k for k in range(first + 1, stop) if k - 1 not in keep]
+        start = first
+        while True:
+            best = None
+            for k in allowed:
+                if k <= start:
+                    continue
+                if height(_part(table, slots_grid, start, k)) > budget:
+                    break
+                best = k
+            rest_fits = height(_part(table, slots_grid, start, stop)) <= budget
+            if rest_fits:
+                break
+            if best is None:  # even the smallest part is longer than a page
+                break
+            cuts.append(best)
+            start = best
+    return _parts(table, slots_grid, cuts) if cuts else [table]
+
+
+def _parts(table: Table, slots_grid, cuts: list[int]) -> list[Table]:
+    bounds = [table.header_rows, *cuts, len(slots_grid)]
+    return [_part(table, slots_grid, a, b) for a, b in zip(bounds, bounds[1:])]
+
+
+def _part(table: Table, slots_grid, first: int, stop: int) -> Table:
+    """The header rows and the grid rows [first, stop) as a table of their own."""
+    labels = {c for c, s in enumerate(slots_grid[first]) if s.row_in_span and s.first_col
+              and any(o.origin and o.cell.rowspan == 1 for o in slots_grid[first][c + 1:])}
+    rows = [list(row) for row in table.rows[:table.header_rows]]
+    for r in range(first, stop):
+        row = []
+        for c, slot in enumerate(slots_grid[r]):
+            if not slot.first_col or not (slot.row_in_span == 0 or r == first):
+                continue
+            cell = slot.cell
+            left = min(cell.rowspan - slot.row_in_span, stop - r)
+            if slot.row_in_span:  # a cell merged down from above the part: start it again,
+                # marked 「（續）」 (after a label's first line, after a list's last)
+                blocks = copy.deepcopy(cell.blocks)
+                paras = [b for b in blocks if isinstance(b, Paragraph)]
+                if not paras:
+                    blocks.insert(0, Paragraph([]))
+                    paras = [blocks[0]]
+                (paras[0] if c in labels else paras[-1]).runs.append(Run(CONTINUED))
+                cell = dataclasses.replace(cell, blocks=blocks, rowspan=left)
+            elif cell.rowspan != left:
+                cell = dataclasses.replace(cell, rowspan=left)
+            row.append(cell)
+        rows.append(row)
+    return dataclasses.replace(table, rows=rows)

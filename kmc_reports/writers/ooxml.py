@@ -8,8 +8,10 @@ builds XML itself.
 
 from __future__ import annotations
 
+from docx.enum.text import WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Pt
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -203,3 +205,13 @@ def field(paragraph, instruction: str, size_pt: float | None = None) -> None:
 def keep_with_next(paragraph) -> None:
     """A heading stays on the page of what follows it (no orphaned headings)."""
     paragraph.paragraph_format.keep_with_next = True
+
+
+def page_break_before(paragraph) -> None:
+    """An empty paragraph that starts a new page and takes next to no room there (between
+    two tables, which Word would join without one); Word and LibreOffice both honour it."""
+    pf = paragraph.paragraph_format
+    pf.page_break_before = True
+    pf.space_before = pf.space_after = 0
+    pf.line_spacing = Pt(1)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
