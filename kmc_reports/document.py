@@ -222,3 +222,14 @@ def find_table(doc: Document, table_id: str) -> Table | None:
             if isinstance(block, KeyValue) and block.id == table_id:
                 return block.as_table()
     return None
+
+
+def em_width(text: str) -> float:
+    """Printed width in ems, for the estimates of column widths and row heights: CJK and
+    full-width characters 1, others about half."""
+    return sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+# The mark of a merged cell printed again after a page break cut it (a label or a shared
+# level/K/S): writers add it, our readers drop such cells when they read our documents back.
+CONTINUED = "（續）"

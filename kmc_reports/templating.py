@@ -37,7 +37,8 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityError
 
 from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, ListBlock,
-                       ListItem, PageBreak, Paragraph, Run, Section, Spacer, Table, grid)
+                       ListItem, PageBreak, Paragraph, Run, Section, Spacer, Table, em_width,
+                       grid)
 from .errors import KmcError
 from .images import ImagePolicy
 from .views import block_tasks, named
@@ -346,11 +347,6 @@ _CAP_EM = 16  # a column wider than this many characters wraps its text instead
 _TOKEN = re.compile(r"[A-Za-z0-9.\-/]+")
 
 
-def _em(text: str) -> float:
-    """Printed width in ems: CJK and full-width characters 1, others about half."""
-    return sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
-
-
 def content_widths(slots, ncols: int) -> list[float]:
     """Relative column widths from a table's text (``widths="auto"``): each column as wide as
     its longest line up to ``_CAP_EM`` characters, never narrower than its header or its
@@ -363,11 +359,11 @@ def content_widths(slots, ncols: int) -> list[float]:
             if not slot.origin or cell.colspan != 1:
                 continue
             for line in cell.text.split("\n"):
-                want[c] = max(want[c], min(_em(line), _CAP_EM))
-                if cell.header and _em(line) <= 8:
-                    least[c] = max(least[c], _em(line))
+                want[c] = max(want[c], min(em_width(line), _CAP_EM))
+                if cell.header and em_width(line) <= 8:
+                    least[c] = max(least[c], em_width(line))
                 for token in _TOKEN.findall(line):
-                    least[c] = max(least[c], _em(token))
+                    least[c] = max(least[c], em_width(token))
     return [round(max(w, m) + 1, 2) for w, m in zip(want, least)]
 
 

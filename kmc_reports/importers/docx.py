@@ -20,6 +20,7 @@ import zipfile
 import zlib
 import xml.etree.ElementTree as ET
 
+from ..document import CONTINUED
 from ..errors import KmcError
 from .layout import Table, as_text
 
@@ -175,7 +176,6 @@ def _docx_blocks(root: ET.Element, path: str) -> list:
     return blocks
 
 
-_CONTINUED = "（續）"
 
 
 def _drop_repeats(table: Table) -> None:
@@ -188,8 +188,8 @@ def _drop_repeats(table: Table) -> None:
         return
     for c, text in enumerate(first):
         lines = [ln for ln in re.split(r"\n|<br>", text) if ln.strip()]
-        if lines and (re.sub(r"\s+", "", lines[0]).endswith(_CONTINUED)
-                      or re.sub(r"\s+", "", lines[-1]).endswith(_CONTINUED)):
+        if lines and (re.sub(r"\s+", "", lines[0]).endswith(CONTINUED)
+                      or re.sub(r"\s+", "", lines[-1]).endswith(CONTINUED)):
             first[c] = ""
 
 

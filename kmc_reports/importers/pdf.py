@@ -43,6 +43,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from ..document import CONTINUED
 from ..errors import KmcError
 from .layout import Table, as_text
 from .text import is_cjk
@@ -656,7 +657,6 @@ def _join(table: _Table, part: _Grid) -> None:
     table.last = part
 
 
-_CONTINUED = "（續）"
 
 
 def _drop_repeats(table: _Table, row: list[str]) -> None:
@@ -666,7 +666,7 @@ def _drop_repeats(table: _Table, row: list[str]) -> None:
     are the cells above going on: labels are dropped, shared cells give only their lines not
     printed before (appended to the cell above).  Shared cells are those right of the labels
     that begin with the text of the cell above; all of them do, or none is taken as one."""
-    labels = [c for c, t in enumerate(row) if _key(t).endswith(_CONTINUED)]
+    labels = [c for c, t in enumerate(row) if _key(t).endswith(CONTINUED)]
     if not labels:
         return
     rest: dict[int, str] = {}

@@ -18,7 +18,7 @@ from docx.table import _Cell
 
 from ..config import Config
 from ..document import (Cell, Chart, Document, Heading, Image, KeyValue, ListBlock, PageBreak,
-                        Paragraph, Run, Spacer, Table, grid, plain)
+                        Paragraph, Run, Spacer, Table, CONTINUED, em_width, grid, plain)
 from ..errors import KmcError
 from ..fonts import FontSet, default_fonts
 from ..images import image_bytes
@@ -269,17 +269,13 @@ def _body_height_mm(orientation: str) -> float:
     return (width if orientation == "landscape" else height) - 2 * 18 - 4
 
 
-def _em(text: str) -> float:
-    return sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
-
-
 def cell_height(cell: Cell, width_mm: float, size: float) -> float:
     """A cell's estimated height in points: its lines wrapped at the column's width."""
     per_line = max(1.0, (width_mm - 2 * _CELL_PADDING_MM) * _PT_PER_MM / size)
     lines = 0
     for block in cell.blocks:
         for line in plain(block).split("\n"):
-            lines += max(1, math.ceil(_em(line) / per_line))
+            lines += max(1, math.ceil(em_width(line) / per_line))
     return max(lines, 1) * size * _LINE + len(cell.blocks) * 1 + 4
 
 
@@ -339,7 +335,6 @@ def kept_together(table: Table, slots_grid, heights: list[float], page: float) -
 
 
 # -- merged blocks longer than a page -----------------------------------------------------
-CONTINUED = "（續）"
 
 
 def split_parts(table: Table, slots_grid, heights: list[float], page: float,

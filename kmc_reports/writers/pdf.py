@@ -425,7 +425,7 @@ def _continued_slots(slots, head: int, body: list[int], shown: dict) -> list[lis
             para = next((b for b in blocks if isinstance(b, dm.Paragraph)), None)
             if para is None:
                 blocks.insert(0, para := dm.Paragraph([]))
-            para.runs.append(dm.Run("（續）"))
+            para.runs.append(dm.Run(dm.CONTINUED))
         fresh[id(cell)] = dm.Cell(blocks, rowspan=cell.rowspan - slot.row_in_span,
                                   colspan=cell.colspan, align=cell.align, valign=cell.valign,
                                   shade=cell.shade, header=cell.header)
