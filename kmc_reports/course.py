@@ -74,6 +74,7 @@ class CourseSpec(BaseModel):
     min_unit_hours: Hours = 1.0
     modules: list[Module] = []
     hours: dict[str, Hours] = {}  # unit key → fixed hours
+    english_units: dict[str, NonEmpty] = {}  # unit key → English unit name (英文證書用)
     needs: str = ""  # 訓練需求; empty: drafted from the job description
     purpose: str = ""  # 課程目的; empty: drafted
     summary: str = ""  # 課程簡介; empty: drafted
@@ -223,6 +224,11 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
                                f"{_hours(spec.min_unit_hours)} 小時")
             fixed[keys[0]] = h
     _check_hours(spec, len(units), fixed)
+    for ref in spec.english_units:
+        keys = unit_keys(ref, f"english_units.{ref}")
+        if len(keys) != 1 or keys[0] != ref.strip():
+            raise KmcError(f"english_units.{ref}：請以單元代碼指定英文名稱（單元："
+                           f"{'、'.join(u.key for u in units)}）")
 
     modules: list[tuple[str, list[str]]] = []
     placed: dict[str, str] = {}

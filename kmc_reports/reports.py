@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import images, views
-from .analyses import diff as diff_mod
 from .staging import Staged
 from .config import HR_FIELDS, Config
 from .document import Document
 from .errors import KmcError
 from .fonts import FontSet, default_fonts, fonts_from_path, missing_characters, system_font
 from .model import Standard
-from .templating import render
+
+if TYPE_CHECKING:
+    from .analyses.diff import StandardDiff
 
 DOCUMENT_FORMATS = ("docx", "pdf", "html")
 
@@ -64,68 +65,82 @@ def _images(opts: Options) -> images.ImagePolicy:
     return images.ImagePolicy.of(opts.templates, opts.config, _org(opts)["logo"])
 
 
+def _render(name: str, context: dict, opts: Options) -> Document:
+    """The template `name` (the user's copy, else the built-in one) rendered to a document."""
+    from .templating import render  # Jinja is loaded by the commands that make documents
+
+    return render(name, context, opts.templates, _images(opts))
+
+
 def profile_document(std: Standard, opts: Options) -> Document:
-    return render("profile-icap.xml.j2", {
+    return _render("profile-icap.xml.j2", {
         "std": std, "rows": views.profile_rows(std), "version": std.latest_version(),
-        "footnotes": views.footnote_marks(std), "org": _org(opts)}, opts.templates, _images(opts))
+        "footnotes": views.footnote_marks(std), "org": _org(opts)}, opts)
 
 
 def job_document(std: Standard, opts: Options) -> Document:
     selected = views.select_tasks(std, opts.tasks)
     left_out = [t.code for _, t in std.tasks() if selected.task(t.code) is None]
-    return render("job-description.xml.j2", {
+    return _render("job-description.xml.j2", {
         "std": selected, "full": std, "left_out": left_out,
         "title": opts.title or std.name, "version": std.latest_version(),
         "task_levels": sorted({lv for _, t in selected.tasks() for lv in t.levels}),
         "knowledge": views.competencies(selected, "K"),
         "skills": views.competencies(selected, "S"), "org": _org(opts), "hr": _hr(opts)},
-        opts.templates, _images(opts))
+        opts)
 
 
 def comparison_document(standards: list[Standard], cw, findings, opts: Options) -> Document:
     from .analyses.comparison import KINDS, jaccard, overview, shared_unique
 
-    return render("comparison.xml.j2", {
+    return _render("comparison.xml.j2", {
         "standards": [overview(s) for s in standards], "cw": cw, "kinds": KINDS, "findings": findings,
         "jaccard": {k: jaccard(cw, k) for k, _ in KINDS}, "counts": shared_unique(cw),
         "shared_concepts": {k: [c for c in cw.concepts if c.kind == k and len(c.standards) > 1]
                             for k, _ in KINDS},
-        "org": _org(opts)}, opts.templates, _images(opts))
+        "org": _org(opts)}, opts)
 
 
 def checklist_document(std: Standard, opts: Options) -> Document:
-    return render("checklist.xml.j2", {
+    return _render("checklist.xml.j2", {
         "std": std, "version": std.latest_version(),
         "knowledge": views.competencies(std, "K"), "skills": views.competencies(std, "S"),
-        "scale": views.RATING_SCALE, "org": _org(opts)}, opts.templates, _images(opts))
+        "scale": views.RATING_SCALE, "org": _org(opts)}, opts)
 
 
-def diff_document(d: diff_mod.StandardDiff, opts: Options) -> Document:
-    return render("diff.xml.j2", {
-        "diff": d, "counts": d.counts(), "kinds": diff_mod.KINDS, "changes": diff_mod.CHANGES,
+def diff_document(d: StandardDiff, opts: Options) -> Document:
+    from .analyses.diff import CHANGES, KINDS
+
+    return _render("diff.xml.j2", {
+        "diff": d, "counts": d.counts(), "kinds": KINDS, "changes": CHANGES,
         "old_version": d.old.latest_version(), "new_version": d.new.latest_version(),
-        "org": _org(opts)}, opts.templates, _images(opts))
+        "org": _org(opts)}, opts)
 
 
 def syllabus_document(plan, opts: Options, source: Standard | None = None):
     """The syllabus, rendered, checked, and rendered again with the check in its appendix;
     returns the document and the checks.  `source`: the standard an upskilling course
     builds on."""
-    from .analyses.syllabus import ASSESSMENTS, METHODS, TOOLS, coverage
+    from .analyses.syllabus import ASSESSMENT_MINUTES, ASSESSMENTS, METHODS, \
+        TEACHING_MINUTES, TOOLS, WEIGHTS, coverage, hour_basis
+    from .analyses.course_report import report_tables
     from .syllabus_check import check_syllabus
 
     context = {"plan": plan, "methods": METHODS, "assessment_methods": ASSESSMENTS,
+               "course_report": report_tables(plan),
                "assessment_tools": TOOLS, "org": _org(opts), "source": source,
+               "weights": {k: f"{float(v):g}" for k, v in WEIGHTS.items()},
+               "minimum": {"teaching": TEACHING_MINUTES, "assessment": ASSESSMENT_MINUTES},
+               "basis": hour_basis(plan),
                "spans": {"t1": {col: views.merge_spans([tuple(getattr(t, col)) for t in
                                                         plan.tasks])
                                 for col in ("knowledge", "skills")}},
                "coverage": [{"code": code, "name": words, "units": hits}
                             for _, kind, code, words, hits in coverage(plan)
                             if kind in "KS"]}
-    draft = render("syllabus.xml.j2", {**context, "checks": None}, opts.templates, _images(opts))
+    draft = _render("syllabus.xml.j2", {**context, "checks": None}, opts)
     checks = check_syllabus(draft, plan)
-    return render("syllabus.xml.j2", {**context, "checks": checks}, opts.templates,
-                  _images(opts)), checks
+    return _render("syllabus.xml.j2", {**context, "checks": checks}, opts), checks
 
 
 class Output:
@@ -172,20 +187,24 @@ class Output:
                   extra: dict[str, Callable[[], bytes]] | None = None,
                   paths: dict[str, Path] | None = None) -> list[Path]:
         """Every format, rendered to memory (written when the command commits)."""
-        from .writers.docx import write_docx
-        from .writers.html import write_html
-        from .writers.pdf import write_pdf
-
         writers: dict[str, Callable[[], bytes]] = {
-            "docx": lambda: write_docx(doc, self.opts.config, self.fonts),
-            "pdf": lambda: write_pdf(doc, self.fonts()),
-            "html": lambda: write_html(doc, self.fonts),
-            **(extra or {}),
-        }
+            fmt: lambda fmt=fmt: self._write(fmt, doc) for fmt in DOCUMENT_FORMATS}
+        writers.update(extra or {})
         paths = paths or {}
         return [self.staged.add(paths.get(fmt, stem.with_name(f"{stem.name}.{fmt}")),
                                 writers[fmt]())
                 for fmt in self.opts.formats if fmt in writers]
+
+    def _write(self, fmt: str, doc: Document) -> bytes:
+        """`doc` as DOCX, PDF or HTML; a writer (and its library) is loaded when first used."""
+        if fmt == "docx":
+            from .writers.docx import write_docx
+            return write_docx(doc, self.opts.config, self.fonts)
+        if fmt == "pdf":
+            from .writers.pdf import write_pdf
+            return write_pdf(doc, self.fonts())
+        from .writers.html import write_html
+        return write_html(doc, self.fonts)
 
     def checklist(self, std: Standard, stem: Path) -> list[Path]:
         """The checklist document, and the workbook whose ratings can be read back."""
@@ -195,7 +214,7 @@ class Output:
         return self.documents(checklist_document(std, self.opts), stem,
                               {"xlsx": lambda: write_checklist_xlsx(std, org)})
 
-    def diff(self, d: diff_mod.StandardDiff, stem: Path) -> list[Path]:
+    def diff(self, d: StandardDiff, stem: Path) -> list[Path]:
         """The comparison document, and the workbook with one row per change."""
         from .writers.diff_xlsx import write_diff_xlsx
 

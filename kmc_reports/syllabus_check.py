@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analyses.syllabus import Plan
+from .analyses.syllabus import Plan, minimum_hours
 from .course import name_problem
 from .document import Document, Table, find_table, grid
 
@@ -50,6 +50,34 @@ def _number(text: str) -> float | None:
 
 def _codes(texts, pattern: str) -> set[str]:
     return {c for t in texts for c in re.findall(pattern, t)}
+
+
+def _cell_paragraphs(table: Table, row: list, col: int) -> list[str]:
+    return [b.text for b in row[col].cell.blocks if hasattr(b, "text")]
+
+
+def _unit_rows(table: Table | None) -> list[list]:
+    """The body rows of a per-unit table as grid slots."""
+    return grid(table)[table.header_rows:] if table is not None else []
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n")[0]
+
+
+_ITEM = re.compile(r"^[KS]\d+ ")
+_TASK = re.compile(r"T\d+(?:\.\d+)? [^\n]*")
+
+
+def _item_texts(paragraphs: list[str]) -> list[str]:
+    """「K01 名稱」 of each K/S paragraph (not the 講授/應用 headings)."""
+    return [p for p in paragraphs if _ITEM.match(p)]
+
+
+def _bare_indicator(text: str) -> str:
+    """An indicator's own words: without its code, a leading 能/能夠 and the end mark."""
+    text = re.sub(r"^P[\d.]+\s*", "", text.strip())
+    return re.sub(r"^(能夠|能)", "", text).rstrip("。；;．. ")
 
 
 def check_syllabus(doc: Document, plan: Plan) -> list[Check]:
@@ -100,7 +128,8 @@ def check_syllabus(doc: Document, plan: Plan) -> list[Check]:
                             f"；不同：{'、'.join(p.split(' ')[0] for p in not_in_1)}" if not_in_1
                             else "")))
 
-    names = {"表2": [r[2] for r in map_rows], "表3": [r[0] for r in _rows(t3)],
+    names = {"表2": [_first_line(r[2]) for r in map_rows],
+             "表3": [_first_line(r[0]) for r in _rows(t3)],
              "表4": [r[0] for r in content_rows], "表5": [r[0] for r in _rows(t5)],
              "表8": [r[0] for r in _rows(t8)]}
     same = all(v == names["表2"] for v in names.values())
@@ -123,6 +152,8 @@ def check_syllabus(doc: Document, plan: Plan) -> list[Check]:
     checks.append(Check("每一行為指標都有評量（表8）", p_codes <= assessed,
                         _gap("未評量", p_codes - assessed, len(p_codes), "項行為指標")))
 
+    checks += _unit_checks(t1, t2, t3, t4, t8, map_rows, plan)
+
     name = cover.get("課程名稱", "")
     problem = name_problem(name)
     checks.append(Check("課程名稱不含級別與禁用字詞", not problem, f"「{name}」{problem}"))
@@ -131,6 +162,66 @@ def check_syllabus(doc: Document, plan: Plan) -> list[Check]:
                         not plan.findings,
                         "；".join(f.message for f in plan.findings) or "無缺漏"))
     return checks
+
+
+def _unit_checks(t1, t2, t3, t4, t8, map_rows, plan: Plan) -> list[Check]:
+    """The rules reviewers apply unit by unit: K/S present and exactly what the unit's tasks
+    need, 表1's K/S names all in 表3, time for the assessments, objectives that carry their
+    indicators word for word."""
+    needs: dict[str, set[str]] = {}  # 「T1.1 name」 of 表1 → the K/S texts printed beside it
+    names_1: set[str] = set()
+    for row in _unit_rows(t1):
+        task = _TASK.search(row[0].cell.text)
+        items = set(_item_texts(_cell_paragraphs(t1, row, 3) + _cell_paragraphs(t1, row, 4)))
+        names_1 |= items
+        if task:
+            needs.setdefault(task.group(0).strip(), set()).update(items)
+    tasks_of = {_first_line(r[2]): _TASK.findall(r[3]) for r in map_rows}
+
+    empty, wrong, names_3, objective_gaps = [], [], set(), []
+    for row in _unit_rows(t3):
+        unit = _first_line(row[0].cell.text)
+        k, s = _cell_paragraphs(t3, row, 4), _cell_paragraphs(t3, row, 5)
+        items = _item_texts(k + s)
+        names_3 |= set(items)
+        if not items and not all("未列" in "".join(col) for col in (k, s)):
+            empty.append(unit)
+        need = set().union(*(needs.get(t.strip(), set()) for t in tasks_of.get(unit, [])))
+        if {i.split(" ")[0] for i in items} != {i.split(" ")[0] for i in need}:
+            wrong.append(unit)
+        objectives = [re.sub(r"^\d+\.\s*", "", o) for o in _cell_paragraphs(t3, row, 2)]
+        indicators = _cell_paragraphs(t3, row, 3)
+        if len(objectives) != len(indicators) or any(
+                _bare_indicator(p) not in o for o, p in zip(objectives, indicators)):
+            objective_gaps.append(unit)
+
+    hours = {_first_line(r[0].cell.text): r[1].cell.text for r in _unit_rows(t4)
+             if not r[0].cell.text.startswith("合計")}
+    short = []
+    for row in _unit_rows(t8):
+        unit = _first_line(row[0].cell.text)
+        ways = {m.group(1) for p in _cell_paragraphs(t8, row, 3)
+                for m in [re.match(r"^(\S+?（\S+?）)：", p)] if m}
+        need = minimum_hours(len(ways), plan.spec.min_unit_hours)
+        if (_number(hours.get(unit, "")) or 0) < need:
+            short.append(f"{unit}（{hours.get(unit, '缺')} 小時，{len(ways)} 種評量需 {need:g} 小時）")
+
+    units = len(_unit_rows(t3))
+    missing_names = sorted(names_1 - names_3)
+    return [
+        Check("每一單元都有知識或技能（或註明原因）", not empty,
+              f"缺：{'、'.join(empty)}" if empty else f"{units} 個單元都列出知識或技能"),
+        Check("各單元的知識、技能恰為其工作任務所需（表1／表2／表3）", not wrong,
+              f"不符：{'、'.join(wrong)}" if wrong else f"{units} 個單元皆相符"),
+        Check("表1 的知識、技能名稱都出現在表3", not missing_names,
+              f"表3 缺：{'、'.join(missing_names)}" if missing_names
+              else f"{len(names_1)} 項名稱全數出現"),
+        Check("各單元時數不少於其評量所需（表4／表8）", not short,
+              "；".join(short) if short else f"{units} 個單元時數足以完成評量"),
+        Check("教學目標逐字包含對應行為指標（表3）", not objective_gaps,
+              f"不符：{'、'.join(objective_gaps)}" if objective_gaps
+              else f"{units} 個單元的教學目標皆含其行為指標"),
+    ]
 
 
 def _gap(what: str, missing: set[str], total: int, noun: str) -> str:

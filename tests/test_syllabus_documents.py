@@ -37,9 +37,9 @@ def test_every_check_passes_on_the_default_courses(code):
     p = _plan(code)
     doc, checks = syllabus_document(p, Options())
     assert [c.ok for c in checks] == [c.ok for c in check_syllabus(doc, p)]
-    assert len(checks) == 9 and all(c.ok for c in checks), [c for c in checks if not c.ok]
+    assert len(checks) == 14 and all(c.ok for c in checks), [c for c in checks if not c.ok]
     appendix = find_table(doc, "checks")
-    assert [row[1].text for row in appendix.rows[1:]] == ["符合"] * 9
+    assert [row[1].text for row in appendix.rows[1:]] == ["符合"] * 14
 
 
 def test_the_check_reads_the_document_not_the_plan(tmp_path):
@@ -129,7 +129,7 @@ def test_syllabus_command(data, tmp_path):
     result = _run("--data", data, "syllabus", "KMC2432-003v1", "--hours", "30", "--format",
                   "docx,xlsx", "--out", out)
     assert result.exit_code == 0, result.output
-    assert "一致性檢核：9/9 項符合" in result.output
+    assert "一致性檢核：14/14 項符合" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["KMC2432-003v1-coverage.xlsx",
                                                      "KMC2432-003v1-syllabus.docx"]
     assert "30" in docx_text(out / "KMC2432-003v1-syllabus.docx")
@@ -168,3 +168,44 @@ def test_bad_syllabus_options(data, tmp_path, args):
     result = _run("--data", data, "syllabus", *args, "--out", tmp_path / "o")
     assert result.exit_code == 2 and result.stderr.startswith("kmc-reports: error: ")
     assert not (tmp_path / "o").exists()
+
+
+def _drop_skills(p):
+    p.units[2].skills = []
+
+
+def _empty_unit(p):
+    p.units[1].knowledge, p.units[1].skills = [], []
+
+
+def _rename_item(p):
+    for u in p.units:
+        for k in u.knowledge:
+            if k.code == "K03":
+                k.name = "另一個名稱"
+
+
+def _short_hours(p):
+    p.units[0].hours, p.units[1].hours = p.units[0].hours + 1, p.units[1].minimum_hours - 1
+
+
+def _objective_reworded(p):
+    o = p.units[3].objectives[0]
+    o.text = o.text.replace(o.behaviour.rstrip("。")[2:8], "改寫過的")
+
+
+@pytest.mark.parametrize("break_plan, rule", [
+    (_drop_skills, "各單元的知識、技能恰為其工作任務所需（表1／表2／表3）"),
+    (_empty_unit, "每一單元都有知識或技能（或註明原因）"),
+    (_rename_item, "表1 的知識、技能名稱都出現在表3"),
+    (_short_hours, "各單元時數不少於其評量所需（表4／表8）"),
+    (_objective_reworded, "教學目標逐字包含對應行為指標（表3）"),
+], ids=lambda x: getattr(x, "__name__", "")[:20])
+def test_each_unit_rule_fails_on_a_plan_broken_on_purpose(break_plan, rule):
+    p = _plan("KMC3332-002v3")
+    checks = {c.name: c for c in syllabus_document(p, Options())[1]}
+    assert checks[rule].ok
+    break_plan(p)
+    checks = {c.name: c for c in syllabus_document(p, Options())[1]}
+    assert not checks[rule].ok, checks[rule]
+    assert any(word in checks[rule].detail for word in ["K03", *(u.name for u in p.units)])

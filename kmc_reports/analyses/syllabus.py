@@ -3,18 +3,32 @@
 
 Pure and deterministic: the same standards, spec and exclusions give an equal plan.
 
-Hours.  Each unit proposed (not fixed by ``spec.hours``) weighs
+Knowledge and skills.  Every unit carries every K and S its tasks need.  The first unit (in
+course order) that needs an item teaches it (講授); later units apply it again (應用).  A code
+printed with several names in the standard is one item showing all of them.
 
-    w = (2·P + Σ 1/n) × (3 + L)
+Hours follow the work.  Each unit proposed (not fixed by ``spec.hours``) weighs
 
-P: its behaviour indicators (the practice to observe, counted double); Σ 1/n: its K and S
-items, each counted 1/n when n units teach it (an item several tasks need is taught in the
-first unit that needs it, so n is 1 in practice); L: the unit's level (a level-4 unit gets 7/6 of the
-time of an otherwise equal level-3 unit).  Hours left after the fixed units are split in
-proportion to w in half-hour steps: a unit whose share falls below ``min_unit_hours`` gets
-the minimum and the rest is split again; the others get the floor of their share and the
-half hours still left go to the largest remainders (ties: course order).  So units add up to
-``total_hours`` exactly.
+    w = (P·1 + O·1 + K/S taught·1/4 + K/S applied·1/20 + ways·1/2) × (3 + L) / 6
+
+P: its behaviour indicators; O: its work outputs; K/S taught: the items it teaches first,
+K/S applied: the items it applies again (a fifth of the weight of first teaching); ways: its
+ways of assessment (測驗, 實作評量, 作業評量 — the attitude observation shares the practice
+checklist); L: its level (a level-4 unit gets 7/6 of the time of an otherwise equal level-3
+unit).  ``WEIGHTS`` holds these figures; the syllabus prints them.
+
+A unit needs at least ``minimum_hours``: 30 minutes of teaching plus 15 minutes per way of
+assessment, rounded up to the half hour, and never less than ``spec.min_unit_hours`` (a unit
+assessed three ways: 1.5 h).  Hours left after the fixed units are split in proportion to w
+in half-hour steps: a unit whose share falls below its minimum gets the minimum and the rest
+is split again; the others get the floor of their share and the half hours still left go to
+the largest remainders (ties: course order).  So units add up to ``total_hours`` exactly.  When
+the total cannot give every unit its assessments' minimum, units fall back to
+``spec.min_unit_hours`` and the check says which units are short.
+
+Outline (表4).  A unit's time is split over numbered topics in 5-minute steps: 知識主題 (its
+K), 技能演練 (its S, practising its indicators), 實作產出 (its outputs) by the same weights,
+and 學習評量 with 15 minutes per way of assessment.
 
 Methods and assessment (表5, 表8), by item kind and unit level L:
   K → 講述, + 案例 at L ≥ 4; assessed by 測驗 with 測驗卷.
@@ -40,12 +54,21 @@ import yaml
 from ..course import CourseSpec, UnitChoice, locate, validate_against
 from ..errors import KmcError, yaml_problem
 from ..model import Band, Duty, Ref, Standard, Task, code_key
+from .objectives import Objective, write_objectives
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 METHODS = ("講述", "討論", "演練", "協同", "專題", "示範", "案例", "其他")  # 表5, in form order
 ASSESSMENTS = ("測驗", "作業評量", "實作評量", "口頭報告", "其他")  # 表8, in form order
 TOOLS = ("測驗卷", "評量題目", "意見回饋表", "檢核表", "其他")  # 表8 評量工具, in form order
 AUDIENCE = "學員"
+KINDS = ("知識主題", "技能演練", "實作產出", "學習評量")  # 表4 topics, in outline order
+# Weights of the hours (see the module docstring); printed in the syllabus's appendix.
+WEIGHTS = {"indicator": Fraction(1), "output": Fraction(1), "taught": Fraction(1, 4),
+           "applied": Fraction(1, 20), "assessment": Fraction(1, 2)}
+TEACHING_MINUTES = 30  # the least teaching a unit has, besides its assessments
+ASSESSMENT_MINUTES = 15  # per way of assessment
+TOPIC_STEP, TOPIC_MINIMUM = 5, 10  # minutes
+TAUGHT, APPLIED = "講授", "應用"
 
 
 def load_levels(path: str | Path | None = None) -> dict[int, str]:
@@ -77,11 +100,25 @@ class StandardRef:
 
 @dataclass
 class Item:
-    """A task, K, S, work output or attitude of one standard (code may be empty)."""
+    """A task, K, S, work output or attitude of one standard (code may be empty).  A K or S
+    code printed with several names is one item whose name shows them all (「創意思考／創新思考」).
+    ``role`` (units' K and S only): 講授 where the course first teaches it, 應用 where a later
+    unit applies it again."""
 
     standard: str
     code: str
     name: str
+    role: str = ""
+
+
+@dataclass
+class Topic:
+    """One numbered topic of a unit's outline (表4), with its share of the unit's time."""
+
+    kind: str  # 知識主題 | 技能演練 | 實作產出 | 學習評量
+    text: str
+    codes: list[str]
+    minutes: int
 
 
 @dataclass
@@ -91,18 +128,6 @@ class Indicator:
     code: str
     text: str  # word for word
     level: int  # the level of its band
-
-
-@dataclass
-class Objective:
-    """A training objective in ABCD form for one indicator; ``text`` is the sentence."""
-
-    indicator: str
-    audience: str
-    behaviour: str  # the indicator text, word for word
-    condition: str
-    degree: str
-    text: str
 
 
 @dataclass
@@ -144,6 +169,11 @@ class Unit:
     outputs: list[Item]
     methods: list[str]
     assessments: list[Assessment]
+    topics: list[Topic] = field(default_factory=list)
+    minimum_hours: float = 0.0  # what its assessments need (see ``minimum_hours``)
+    fixed_hours: bool = False  # hours set by the spec
+    item_notes: dict[str, str] = field(default_factory=dict)  # knowledge/skills → why none
+    english_name: str = ""
 
 
 @dataclass
@@ -208,11 +238,13 @@ def plan(standards: Sequence[Standard], spec: CourseSpec, levels: Mapping[int, s
     rows = [_row(u.standard, u.duty, t, skip_items) for u in layout.units for t in u.tasks]
     rows.sort(key=lambda r: (spec.standards.index(r.standard), code_key(r.code)))
     taught: set[tuple[str, str]] = set()
-    units = [_unit(u, skip_items, levels, taught) for u in layout.units]
+    units = [_unit(u, skip_items, taught) for u in layout.units]
     fixed = {i: layout.fixed[u.key] for i, u in enumerate(units) if u.key in layout.fixed}
-    for unit, hours in zip(units, split_hours(spec.total_hours, _weights(units),
-                                              spec.min_unit_hours, fixed)):
-        unit.hours = hours
+    _unit_hours(units, spec, fixed)
+    for i, unit in enumerate(units):
+        unit.fixed_hours = i in fixed
+        unit.topics = _topics(unit)
+        unit.english_name = spec.english_units.get(unit.key, "")
     level = spec.level or max(Counter(r.level for r in rows).most_common(),
                               key=lambda lc: (lc[1], lc[0]))[0]
     hours = {u.key: u.hours for u in units}
@@ -275,12 +307,12 @@ def _exclusions(stds: list[Standard], spec: CourseSpec, exclude: Mapping[str, st
 
 
 def _items(std: Standard, refs: list[Ref], skip_items) -> list[Item]:
-    """Distinct (code, name) items in code order, without the left-out ones."""
-    seen = {}
-    for r in refs:
-        if (std.code, r.code) not in skip_items:
-            seen.setdefault((r.code, r.name), Item(std.code, r.code, r.name))
-    return sorted(seen.values(), key=lambda i: code_key(i.code))
+    """Distinct items by code, in code order, without the left-out ones; each named with
+    every name its code is printed with in the standard."""
+    codes = {r.code for r in refs if (std.code, r.code) not in skip_items}
+    names = {kind: std.catalogue(kind) for kind in {c[0] for c in codes}}
+    return [Item(std.code, code, "／".join(names[code[0]][code]))
+            for code in sorted(codes, key=code_key)]
 
 
 def planning_level(std: Standard, band: Band) -> int:
@@ -303,19 +335,19 @@ def _row(std: Standard, duty: Duty, task: Task, skip_items) -> TaskRow:
         [Item(std.code, o.code or "", o.name) for o in task.outputs])
 
 
-def _unit(choice: UnitChoice, skip_items, levels: Mapping[int, str],
-          taught: set[tuple[str, str]]) -> Unit:
-    """One unit; a K or S item an earlier unit already teaches is not taught again
-    (``taught`` collects them in course order)."""
+def _unit(choice: UnitChoice, skip_items, taught: set[tuple[str, str]]) -> Unit:
+    """One unit with every K and S its tasks need: 講授 where first needed, else 應用
+    (``taught`` collects the items taught so far, in course order)."""
     std, bands = choice.standard, [(t, b) for t in choice.tasks for b in t.bands]
     level = max(planning_level(std, b) for _, b in bands)
-    pairs = [(p, b) for t, b in bands for p in _indicators(std, t.code, b)]
-    indicators = [p for p, _ in pairs]
-    objectives = [_objective(p, b, levels) for p, b in pairs]
-    knowledge = [k for k in _items(std, [r for _, b in bands for r in b.knowledge], skip_items)
-                 if (k.standard, k.code) not in taught]
-    skills = [x for x in _items(std, [r for _, b in bands for r in b.skills], skip_items)
-              if (x.standard, x.code) not in taught]
+    indicators = [p for t, b in bands for p in _indicators(std, t.code, b)]
+    objectives = write_objectives(std, choice.tasks, indicators)
+    knowledge = _items(std, [r for _, b in bands for r in b.knowledge], skip_items)
+    skills = _items(std, [r for _, b in bands for r in b.skills], skip_items)
+    for item in knowledge + skills:
+        item.role = APPLIED if (item.standard, item.code) in taught else TAUGHT
+    notes = {kind: f"（本單元之工作任務未列{word}）" for kind, word, items in (
+        ("knowledge", "知識", knowledge), ("skills", "技能", skills)) if not items}
     taught.update((x.standard, x.code) for x in knowledge + skills)
     outputs = [Item(std.code, o.code or "", o.name) for _, b in bands for o in b.outputs]
     methods = set()
@@ -338,54 +370,134 @@ def _unit(choice: UnitChoice, skip_items, levels: Mapping[int, str],
     return Unit(choice.key, choice.name, std.code, choice.duty.code,
                 [Item(std.code, t.code, t.name) for t in choice.tasks], level, 0.0,
                 indicators, objectives, knowledge, skills, outputs,
-                [m for m in METHODS if m in methods], assessments)
+                [m for m in METHODS if m in methods], assessments, item_notes=notes)
 
 
-def _objective(p: Indicator, band: Band, levels: Mapping[int, str]) -> Objective:
-    """ABCD: 學員 (A) 在<condition> (C)，能<indicator> (B)，達到<level> (D)。  The degree
-    names the level, whose official descriptor the document prints once
-    (``Plan.level_descriptors``); the outputs of the indicator's band, when it has any, are
-    the material of the condition."""
-    outputs = "、".join(o.name for o in band.outputs)
-    condition = f"在課堂提供的案例情境與{outputs + '範例' if outputs else '工具'}下"
-    degree = f"達到職能級別 {p.level} 的要求"
-    text = f"{AUDIENCE}{condition}，能{p.text.rstrip('。；;. ')}，{degree}。"
-    return Objective(p.code, AUDIENCE, p.text, condition, degree, text)
+def ways(unit: Unit) -> int:
+    """How many ways a unit is assessed (the attitude observation shares the practice
+    checklist, so it is no way of its own)."""
+    return len({(a.method, a.tool) for a in unit.assessments})
 
 
-def _weights(units: list[Unit]) -> list[Fraction]:
-    """w = (2·P + Σ 1/n) × (3 + L); see the module docstring."""
-    items = [{(x.standard, x.code) for x in u.knowledge + u.skills} for u in units]
-    teach = Counter(key for keys in items for key in keys)
-    return [(2 * len(u.indicators) + sum((Fraction(1, teach[k]) for k in keys), Fraction(0)))
-            * (3 + u.level) for u, keys in zip(units, items)]
+def minimum_hours(ways: int, min_unit_hours: float) -> float:
+    """The least time a unit assessed ``ways`` ways needs: 30 minutes of teaching plus 15 per
+    way, rounded up to the half hour, and never less than the spec's minimum."""
+    minutes = TEACHING_MINUTES + ASSESSMENT_MINUTES * ways
+    return max(min_unit_hours, math.ceil(minutes / 30) / 2)
 
 
-def split_hours(total: float, weights: Sequence[Fraction | int], minimum: float,
-                fixed: Mapping[int, float] | None = None) -> list[float]:
-    """Split ``total`` hours over units by weight in half-hour steps, each unit at least
-    ``minimum``, units in ``fixed`` (index → hours) exactly as given; largest remainder, so
-    the parts add up to ``total`` exactly.  The caller has checked that this is possible."""
-    halves = {i: round(h * 2) for i, h in (fixed or {}).items()}
-    floor, left = round(minimum * 2), round(total * 2) - sum(halves.values())
-    free = [i for i in range(len(weights)) if i not in halves]
+def _topic_weights(unit: Unit) -> dict[str, Fraction]:
+    """The weight of each kind of topic of a unit (see the module docstring)."""
+    def items(xs: list[Item]) -> Fraction:
+        return sum((WEIGHTS["taught"] if x.role == TAUGHT else WEIGHTS["applied"] for x in xs),
+                   Fraction(0))
+    return {"知識主題": items(unit.knowledge),
+            "技能演練": items(unit.skills) + WEIGHTS["indicator"] * len(unit.indicators),
+            "實作產出": WEIGHTS["output"] * len(unit.outputs),
+            "學習評量": WEIGHTS["assessment"] * ways(unit)}
+
+
+def weight(unit: Unit) -> Fraction:
+    """w of the module docstring."""
+    return sum(_topic_weights(unit).values(), Fraction(0)) * (3 + unit.level) / 6
+
+
+def hour_basis(plan: Plan) -> list[dict]:
+    """What each unit's hours rest on, as the syllabus's appendix prints it."""
+    def count(xs, role):
+        return sum(1 for x in xs if x.role == role)
+
+    return [{"unit": u, "indicators": len(u.indicators), "outputs": len(u.outputs),
+             "taught": count(u.knowledge + u.skills, TAUGHT),
+             "applied": count(u.knowledge + u.skills, APPLIED), "ways": ways(u),
+             "weight": f"{float(weight(u)):.2f}", "fixed": u.fixed_hours} for u in plan.units]
+
+
+def split_hours(total: float, weights: Sequence[Fraction | int],
+                minimum: float | Sequence[float], fixed: Mapping[int, float] | None = None,
+                step: float = 0.5) -> list[float]:
+    """Split ``total`` over parts by weight in steps of ``step``, each part at least its
+    ``minimum`` (one for all, or one per part), parts in ``fixed`` (index → amount) exactly as
+    given; largest remainder, so the parts add up to ``total`` exactly.  The caller has
+    checked that this is possible."""
+    def steps(x: float) -> int:
+        return round(x / step)
+
+    n = len(weights)
+    floors = [steps(m) for m in (minimum if isinstance(minimum, Sequence) else [minimum] * n)]
+    parts = {i: steps(h) for i, h in (fixed or {}).items()}
+    left = steps(total) - sum(parts.values())
+    free = [i for i in range(n) if i not in parts]
     w = {i: Fraction(weights[i]) for i in free}
     if not any(w.values()):
         w = dict.fromkeys(free, Fraction(1))  # nothing to weigh: equal shares
-    while free:  # units whose share falls below the minimum get the minimum
-        low = [i for i in free if left * w[i] < floor * sum(w[j] for j in free)]
+    while free:  # parts whose share falls below their minimum get the minimum
+        low = [i for i in free if left * w[i] < floors[i] * sum(w[j] for j in free)]
         if not low:
             break
-        halves.update((i, floor) for i in low)
-        left -= floor * len(low)
+        parts.update((i, floors[i]) for i in low)
+        left -= sum(floors[i] for i in low)
         free = [i for i in free if i not in low]
     if free:
         share = {i: left * w[i] / sum(w[j] for j in free) for i in free}
-        halves.update((i, math.floor(share[i])) for i in free)
-        rest = left - sum(halves[i] for i in free)
-        for i in sorted(free, key=lambda i: (halves[i] - share[i], i))[:rest]:
-            halves[i] += 1
-    return [halves[i] / 2 for i in range(len(weights))]
+        parts.update((i, math.floor(share[i])) for i in free)
+        rest = left - sum(parts[i] for i in free)
+        for i in sorted(free, key=lambda i: (parts[i] - share[i], i))[:rest]:
+            parts[i] += 1
+    return [parts[i] * step for i in range(n)]
+
+
+def _unit_hours(units: list[Unit], spec: CourseSpec, fixed: dict[int, float]) -> None:
+    """Hours by weight; each unit at least what its assessments need when the total allows
+    it, else at least the spec's minimum (the check then names the short units)."""
+    for unit in units:
+        unit.minimum_hours = minimum_hours(ways(unit), spec.min_unit_hours)
+    free = sum(u.minimum_hours for i, u in enumerate(units) if i not in fixed)
+    floors: float | list[float] = [u.minimum_hours for u in units] \
+        if free <= spec.total_hours - sum(fixed.values()) else spec.min_unit_hours
+    for unit, hours in zip(units, split_hours(spec.total_hours, [weight(u) for u in units],
+                                              floors, fixed)):
+        unit.hours = hours
+
+
+def _topics(unit: Unit) -> list[Topic]:
+    """表4's numbered topics with their minutes: 學習評量 15 per way when the unit's time
+    allows, the rest by the topic weights in 5-minute steps."""
+    def names(xs) -> str:
+        return "、".join(f"{x.code} {x.name}" if x.code else x.name for x in xs)
+
+    def items(xs: list[Item]) -> str:
+        taught = [x for x in xs if x.role == TAUGHT]
+        applied = [x for x in xs if x.role == APPLIED]
+        return "；".join(part for part in (
+            f"{names(taught)}（講授）" if taught else "",
+            f"{names(applied)}（複習與應用）" if applied else "") if part)
+
+    practice = [p.code for p in unit.indicators]
+    texts = {
+        "知識主題": items(unit.knowledge),
+        "技能演練": "；".join(part for part in (
+            items(unit.skills),
+            f"依行為指標 {'、'.join(practice)} 演練與回饋" if practice else "") if part),
+        "實作產出": f"完成{' ' if unit.outputs and unit.outputs[0].code else ''}"
+                    f"{names(unit.outputs)}，並依行為指標檢視" if unit.outputs else "",
+        "學習評量": "、".join(dict.fromkeys(a.focus for a in unit.assessments)),
+    }
+    codes = {"知識主題": [x.code for x in unit.knowledge],
+             "技能演練": [x.code for x in unit.skills] + practice,
+             "實作產出": [o.code for o in unit.outputs if o.code],
+             "學習評量": []}
+    weights = _topic_weights(unit)
+    kinds = [k for k in KINDS if texts[k] and (weights[k] or k == "學習評量")]
+    minutes = round(unit.hours * 60)
+    fixed = {}
+    if "學習評量" in kinds:
+        assess = ASSESSMENT_MINUTES * ways(unit)
+        if minutes - assess >= TOPIC_MINIMUM * (len(kinds) - 1):
+            fixed[kinds.index("學習評量")] = assess
+    floor = min(TOPIC_MINIMUM, minutes // len(kinds) // TOPIC_STEP * TOPIC_STEP)
+    split = split_hours(minutes, [weights[k] for k in kinds], floor, fixed, TOPIC_STEP)
+    return [Topic(k, texts[k], codes[k], round(m)) for k, m in zip(kinds, split)]
 
 
 # -- texts -------------------------------------------------------------------------------
@@ -417,15 +529,16 @@ def _summary(p: Plan) -> str:
     return (f"本課程依據{'、'.join(f'{s.name}職能基準（{s.code}）' for s in p.standards)}規劃，"
             f"共 {len(p.units)} 個單元、{p.total_hours:g} 小時，內容包括"
             f"{'、'.join(u.name for u in p.units)}。教學採{'、'.join(m for m in METHODS if m in methods)}，"
-            f"並以{'、'.join(a for a in ASSESSMENTS if a in assessed)}評量學習成果。")
+            f"學習成果之評量方式為{'、'.join(a for a in ASSESSMENTS if a in assessed)}。")
 
 
 # -- coverage ----------------------------------------------------------------------------
 
 def check(plan: Plan) -> list[Finding]:
     """What the reviewers check by hand: every task of 表1 in a unit, every K and S of 表1
-    taught, every indicator assessed, every unit traced to a task of 表1, unique unit names,
-    and hours that add up."""
+    taught, every indicator assessed, every unit traced to a task of 表1, each unit carrying
+    exactly the K and S its tasks need, unique unit names, hours that add up and give every
+    unit the time its assessments need."""
     out: list[Finding] = []
     rows = {(r.standard, r.code): r for r in plan.tasks}
     in_units = {(t.standard, t.code) for u in plan.units for t in u.tasks}
@@ -446,6 +559,16 @@ def check(plan: Plan) -> list[Finding]:
     for u in plan.units:
         if not u.tasks or any((t.standard, t.code) not in rows for t in u.tasks):
             out.append(Finding("unit-untraced", f"單元「{u.name}」對應不到本課程的工作任務"))
+            continue
+        need = {i.code for t in u.tasks for i in rows[(t.standard, t.code)].knowledge
+                + rows[(t.standard, t.code)].skills}
+        have = {i.code for i in u.knowledge + u.skills}
+        if need != have:
+            out.append(Finding("unit-items", f"單元「{u.name}」的知識、技能與其工作任務所需不同："
+                                             + _difference(need, have)))
+        if u.hours < u.minimum_hours:
+            out.append(Finding("unit-hours-minimum", f"單元「{u.name}」{u.hours:g} 小時，少於其 "
+                                                     f"{ways(u)} 種評量所需的 {u.minimum_hours:g} 小時"))
     for name, n in Counter(u.name for u in plan.units).items():
         if n > 1:
             out.append(Finding("unit-name-duplicate", f"單元名稱「{name}」出現 {n} 次"))
@@ -459,8 +582,19 @@ def check(plan: Plan) -> list[Finding]:
     return out
 
 
-def coverage(plan: Plan) -> list[tuple[str, str, str, str, list[bool]]]:
-    """(standard, kind, code, text, covered by unit i) for every item the course selects."""
+TAUGHT_MARK, APPLIED_MARK = "●", "○"
+
+
+def _difference(need: set[str], have: set[str]) -> str:
+    parts = [f"缺 {'、'.join(sorted(need - have, key=code_key))}" if need - have else "",
+             f"多 {'、'.join(sorted(have - need, key=code_key))}" if have - need else ""]
+    return "；".join(p for p in parts if p)
+
+
+def coverage(plan: Plan) -> list[tuple[str, str, str, str, list[str]]]:
+    """(standard, kind, code, text, mark for unit i) for every item the course selects: ● a
+    unit covering its task or indicator, or teaching its K/S (講授); ○ applying it again
+    (應用); "" not covered."""
     rows = []
     for t in plan.tasks:
         items = [("T", t.code, t.name)] + [("P", p.code, p.text) for p in t.indicators]
@@ -477,6 +611,9 @@ def coverage(plan: Plan) -> list[tuple[str, str, str, str, list[bool]]]:
     return out
 
 
-def _covers(unit, standard: str, kind: str, code: str) -> bool:
+def _covers(unit, standard: str, kind: str, code: str) -> str:
     items = {"T": unit.tasks, "P": unit.indicators, "K": unit.knowledge, "S": unit.skills}[kind]
-    return any(i.standard == standard and i.code == code for i in items)
+    hit = next((i for i in items if i.standard == standard and i.code == code), None)
+    if hit is None:
+        return ""
+    return APPLIED_MARK if getattr(hit, "role", "") == APPLIED else TAUGHT_MARK

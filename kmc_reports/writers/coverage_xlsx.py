@@ -25,15 +25,15 @@ def coverage_workbook(plan: Plan) -> Workbook:
         Column(36), *[Column(11, "center") for _ in units], Column(9, "center")])
     versions = {s.code: s.version for s in plan.standards}
     ws.add([f"{plan.spec.name}　涵蓋矩陣（職能內涵 × 課程單元）"], "title")
-    ws.add(["● 表示該單元涵蓋此項目；紅底表示沒有任何單元涵蓋。單元欄標題列出單元名稱與時數。"
-            "列印時每頁重複表頭與左側五欄。"], "note")
+    ws.add(["● 表示該單元涵蓋此項目（知識、技能：首次講授）；○ 表示該單元複習與應用先前講授的知識、技能；"
+            "紅底表示沒有任何單元涵蓋。單元欄標題列出單元名稱與時數。列印時每頁重複表頭與左側五欄。"], "note")
     ws.blank()
     ws.head(["來源職能基準", "版本", "類別", "代碼", "內容", *units, "涵蓋單元數"])
     kinds = dict(KINDS)
     for standard, kind, code, words, hits in coverage(plan):
         ws.add([standard, versions.get(standard, ""), kinds[kind], code, words,
-                *[Cell("●", fill=COVERED) if h else "" for h in hits],
-                Cell(sum(hits), fill=None if any(hits) else GAP)])
+                *[Cell(h, fill=COVERED) if h else "" for h in hits],
+                Cell(sum(map(bool, hits)), fill=None if any(hits) else GAP)])
     ncols = len(ws.columns)
     ws.freeze = (HEAD + 1, 6)
     ws.filter = (HEAD, ncols, ws.last)
