@@ -4,21 +4,34 @@ reportlab can embed only TrueType ('glyf') outlines, not CFF, so the Noto Sans C
 are no use.  The default is Noto Sans TC from the `justmytype-intl-cjk` package, which ships
 it as a *variable* TrueType font whose default instance is Thin; reportlab ignores variations,
 so we cut static Regular and Bold instances once and keep them in the user's cache.
+
+The cache is shared by every install (virtual environment, version) and every process of the
+user: files are named by a hash of what they are made from, written whole (temp file +
+rename), touched when used and removed only after 30 days unused, and flock(2) keeps a
+remover from deleting a file that a starting run is about to use.  Beside each font it keeps
+what is slow to parse per process (reportlab's tables, the character map) in a plain
+array format, not pickle, so a damaged or foreign file is merely rebuilt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
+import struct
 import subprocess
+import sys
 import threading
 import time
 import unicodedata
+from array import array
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Callable
 
@@ -28,12 +41,25 @@ from fontTools.ttLib import TTFont
 from .atomic import write_bytes
 from .errors import KmcError, os_message
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; atomic renames still keep files whole
+    fcntl = None
+
 BUNDLED_PACKAGE = "justmytype_intl_cjk"
 BUNDLED_FONT = "fonts/ofl/notosanstc/NotoSansTC[wght].ttf"
 FAMILY = "Noto Sans TC"
 _WEIGHTS = {"Regular": 400, "Bold": 700}
 # Bump when the way cached instances are made changes, so old caches are not reused.
 _RECIPE = "1"
+# Bump when the layout of the cached tables (_save_arrays, _face_arrays) changes.
+_TABLES_FORMAT = "1"
+KEEP_UNUSED_DAYS = 30
+_DAY = 86400.0
+# Every file the cache folder holds: fonts (also the NotoSansTC-<style>-<key>.ttf of earlier
+# versions), cached tables, remembered digests and per-key build locks; not the global `.lock`.
+_CACHE_FILE = re.compile(
+    r"^(NotoSansTC[-.].+\.ttf|[0-9a-f]{32}\.(reportlab|cmap|sha256)|\.[0-9a-f]{16}\.lock)$")
 CFF_MESSAGE = "此字型為 CFF (PostScript) 外框，reportlab 無法內嵌；請改用 TrueType (.ttf) 字型"
 
 
@@ -67,34 +93,43 @@ progress: Callable[[str], None] | None = None
 def default_fonts(notify: Callable[[str], None] | None = None) -> FontSet:
     """Noto Sans TC Regular and Bold, cut from the bundled variable font on first use only.
 
-    Cached file names carry a hash of the source font's size and mtime and of the fontTools
-    version, so upgrading either makes fresh instances.  Files are written whole (temp file +
-    rename), so two processes racing just both write the same bytes; no locks, no waiting.
-    `notify` (else :data:`progress`) hears one line before the slow first-time work (10–30 s
-    per weight) and one as each weight is done; nothing at all when the cache has them.
+    Cached file names carry a hash of the source font's content and of the fontTools version,
+    so every install with the same font and fontTools shares one pair and an upgrade makes a
+    new pair without touching the old one (another install may still use it).  Concurrent
+    first runs of the same pair wait for one cutter instead of each spending 10–30 s per
+    weight.  `notify` (else :data:`progress`) hears one line before the slow first-time work
+    and one as each weight is done; nothing at all when the cache has them.
     """
     source = _bundled_source()
-    st = source.stat()
-    key = hashlib.sha256(
-        f"{st.st_size}:{st.st_mtime_ns}:{FONTTOOLS_VERSION}:{_RECIPE}".encode()).hexdigest()[:10]
     folder = cache_dir() / "fonts"
-    paths = {style: folder / f"NotoSansTC-{style}-{key}.ttf" for style in _WEIGHTS}
-    todo = [style for style, path in paths.items() if not path.is_file()]
-    if todo:
-        say = notify or progress or (lambda line: None)
-        say(f"首次使用：正在準備 PDF 字型 {FAMILY}（{'、'.join(todo)}，約需 {10 * len(todo)}–"
-            f"{30 * len(todo)} 秒，只需一次）…")
+    key = hashlib.sha256(f"{_file_sha256(str(source))}:{FONTTOOLS_VERSION}:{_RECIPE}"
+                         .encode()).hexdigest()[:16]
+    # Dots, not the hyphens of earlier versions, whose clean-up deletes every NotoSansTC-*.ttf.
+    paths = {style: folder / f"NotoSansTC.{style}.{key}.ttf" for style in _WEIGHTS}
+    with _locked(folder / ".lock", exclusive=False):  # no pruning between the check and use
+        if all(_touch(path) for path in paths.values()):
+            return FontSet(FAMILY, paths["Regular"], paths["Bold"])
+    say = notify or progress or (lambda line: None)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KmcError(f"無法寫入字型快取：{os_message(exc)}", str(folder)) from None
+    with _locked(folder / f".{key}.lock", exclusive=True,
+                 waiting=lambda: say(f"另一個程序正在準備 PDF 字型 {FAMILY}，等待它完成…")):
+        todo = [style for style, path in paths.items() if not path.is_file()]
+        if todo:
+            say(f"首次使用：正在準備 PDF 字型 {FAMILY}（{'、'.join(todo)}，約需 {10 * len(todo)}–"
+                f"{30 * len(todo)} 秒，只需一次）…")
         for done, style in enumerate(todo, 1):
             start = time.monotonic()
             data = _instantiate(source, _WEIGHTS[style], style)
             try:
                 write_bytes(paths[style], data)
             except OSError as exc:
-                raise KmcError(f"無法寫入字型快取：{os_message(exc)}",
-                               str(folder)) from None
+                raise KmcError(f"無法寫入字型快取：{os_message(exc)}", str(folder)) from None
             say(f"  {style} 完成（{done}/{len(todo)}，{time.monotonic() - start:.0f} 秒）"
                 + (f"；字型存於 {folder}" if done == len(todo) else ""))
-        _prune(folder, keep=set(paths.values()))
+    prune(folder)
     return FontSet(FAMILY, paths["Regular"], paths["Bold"])
 
 
@@ -157,17 +192,76 @@ def _set_static_names(font: TTFont, family: str, style: str) -> None:
     font["head"].macStyle = (font["head"].macStyle & ~0x3) | (1 if bold else 0)
 
 
-def _prune(folder: Path, keep: set[Path]) -> None:
-    """Remove instances made for an older source/fontTools and temp files of killed runs."""
-    for path in folder.glob("NotoSansTC-*.ttf"):
-        if path not in keep:
-            path.unlink(missing_ok=True)
-    for path in folder.glob(".NotoSansTC-*.tmp"):
+def prune(folder: Path) -> list[Path]:
+    """Remove cache files unused for :data:`KEEP_UNUSED_DAYS` days; returns those removed.
+
+    Only by age: a font another install still uses is touched by it at least daily, so it is
+    never old.  Runs only when no process is between checking and touching a font (the
+    shared lock in :func:`default_fonts`); when one is, this time nothing is removed.
+    """
+    removed: list[Path] = []
+    limit = time.time() - KEEP_UNUSED_DAYS * _DAY
+    with _locked(folder / ".lock", exclusive=True, wait=False) as free:
+        if not free:
+            return removed
         try:
-            if time.time() - path.stat().st_mtime > 3600:  # a live writer is far quicker
-                path.unlink(missing_ok=True)
+            entries = [e for e in os.scandir(folder) if _CACHE_FILE.match(e.name)]
         except OSError:
-            pass
+            return removed
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_mtime < limit:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except OSError:
+                pass
+    return removed
+
+
+def _touch(path: Path) -> bool:
+    """True if `path` exists; marks it used (mtime) at most once a day, for :func:`prune`."""
+    try:
+        if time.time() - path.stat().st_mtime > _DAY:
+            os.utime(path)
+    except FileNotFoundError:
+        return False
+    except OSError:  # another user's shared cache: readable, but not ours to touch
+        pass
+    return True
+
+
+@contextlib.contextmanager
+def _locked(path: Path, exclusive: bool, wait: bool = True,
+            waiting: Callable[[], None] | None = None):
+    """Hold flock(2) on `path` (the OS drops it if the process dies, so it is never stale).
+
+    Yields False only when `wait` is off and another process holds the lock; `waiting` is
+    called once before blocking.  Where there is no flock (Windows) or the lock file cannot
+    be made (a read-only cache), yields True without a lock: the atomic writes still keep
+    every file whole, only the waiting and the prune guard are lost.
+    """
+    try:
+        fh = open(path, "ab") if fcntl else None
+    except OSError:
+        fh = None
+    if fh is None:
+        yield True
+        return
+    with fh:
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        try:
+            fcntl.flock(fh, mode | fcntl.LOCK_NB)
+            got = True
+        except BlockingIOError:
+            got = False
+        except OSError:  # e.g. no locks on this file system
+            got = True
+        if not got and wait:
+            if waiting:
+                waiting()
+            fcntl.flock(fh, mode)
+            got = True
+        yield got
 
 
 # --- a user's own font -------------------------------------------------------------------
@@ -269,12 +363,137 @@ def missing_characters(font: str | Path, text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=16)
 def _cmap(path: str) -> frozenset[int]:
-    """Code points the font maps (first font of a .ttc), read once per file per process."""
+    """Code points the font maps (first font of a .ttc), read once per file per process and
+    kept in the cache: fontTools takes ~60 ms to parse a CJK character map."""
     try:
-        with TTFont(path, fontNumber=0, lazy=True) as font:
-            return frozenset(font.getBestCmap() or ())
+        digest = _file_sha256(path)
     except OSError as exc:
         raise KmcError(f"無法讀取字型檔：{os_message(exc)}", path) from None
+    cache = _tables_path(digest, "cmap", FONTTOOLS_VERSION)
+    stored = _load_arrays(cache)
+    if stored is not None and list(stored) == ["codes"]:
+        return frozenset(stored["codes"])
+    try:
+        with TTFont(path, fontNumber=0, lazy=True) as font:
+            codes = sorted(font.getBestCmap() or ())
+    except OSError as exc:
+        raise KmcError(f"無法讀取字型檔：{os_message(exc)}", path) from None
+    _save_arrays(cache, {"codes": codes})
+    return frozenset(codes)
+
+
+# --- cached tables ---------------------------------------------------------------------------
+
+_digests: dict[tuple[str, str], str] = {}  # (path, size:mtime:inode) -> SHA-256 of content
+
+
+def _file_sha256(path: str, data: bytes | None = None,
+                 st: os.stat_result | None = None) -> str:
+    """SHA-256 of a file's content (`data` if the caller has read it): once per version of
+    the file, not once per process.
+
+    Like make or git's index, a file whose size, mtime and inode are unchanged is taken to be
+    unchanged; the digest is remembered in the cache as ``<hash of the path>.sha256``, so a
+    run need not read the 12 MB variable font just to name the instances.
+    """
+    st = st or os.stat(path)
+    where, version = os.path.abspath(path), f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+    if (where, version) in _digests:
+        return _digests[where, version]
+    memo = cache_dir() / "fonts" / f"{hashlib.sha256(where.encode()).hexdigest()[:32]}.sha256"
+    try:
+        have, _, digest = memo.read_text("ascii").partition(" ")
+    except (OSError, ValueError):
+        have = digest = ""
+    if have == version and re.fullmatch(r"[0-9a-f]{64}", digest):
+        _touch(memo)
+    else:
+        h = hashlib.sha256()
+        if data is None:
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        else:
+            h.update(data)
+        digest = h.hexdigest()
+        try:
+            write_bytes(memo, f"{version} {digest}".encode())
+        except OSError:
+            pass
+    _digests[where, version] = digest
+    return digest
+
+
+def _read_font(path: str) -> tuple[bytes, str]:
+    """A font file's bytes and their SHA-256."""
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        data = fh.read()
+    return data, _file_sha256(path, data, st)
+
+
+def _tables_path(digest: str, kind: str, version: str) -> Path:
+    """Where tables of `kind` parsed from the font with content `digest` by `version` of the
+    parser are kept; byte order is part of the key as the arrays are stored natively."""
+    key = hashlib.sha256(f"{digest}:{kind}:{version}:{_TABLES_FORMAT}:{sys.byteorder}"
+                         .encode()).hexdigest()[:32]
+    return cache_dir() / "fonts" / f"{key}.{kind}"
+
+
+_MAGIC = b"kmc-reports tables\n"
+
+
+def _save_arrays(path: Path, fields: dict[str, list]) -> None:
+    """Store lists of numbers as typed arrays behind a JSON header and a SHA-256 of it all.
+
+    Ints stay ints and floats floats (reportlab prints them differently in a PDF).  A cache
+    that cannot be written is no error: the next run parses the font again.
+    """
+    header, blobs = [], []
+    for name, values in fields.items():
+        code = "q" if all(type(v) is int for v in values) else "d"
+        header.append([name, code, len(values)])
+        blobs.append(array(code, values).tobytes())
+    head = json.dumps(header).encode()
+    body = struct.pack("<I", len(head)) + head + b"".join(blobs)
+    try:
+        write_bytes(path, _MAGIC + hashlib.sha256(body).digest() + body)
+    except OSError:
+        return
+    prune(path.parent)
+
+
+def _load_arrays(path: Path) -> dict[str, list] | None:
+    """What :func:`_save_arrays` stored, or None for a missing, half-written, damaged or
+    foreign file (the caller parses the font again and overwrites it).  Nothing in the file
+    is executed or unpickled; the hash only tells damage from data."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    start = len(_MAGIC) + 32
+    if not blob.startswith(_MAGIC) or hashlib.sha256(blob[start:]).digest() != blob[
+            len(_MAGIC):start]:
+        return None
+    try:
+        (size,) = struct.unpack_from("<I", blob, start)
+        pos = start + 4 + size
+        out = {}
+        for name, code, count in json.loads(blob[start + 4:pos]):
+            if code not in ("q", "d") or type(count) is not int or count < 0:
+                return None
+            values = array(code)
+            end = pos + count * values.itemsize
+            values.frombytes(blob[pos:end])
+            if len(values) != count:
+                return None
+            out[name], pos = values.tolist(), end
+    except (ValueError, TypeError, struct.error, RecursionError):
+        return None
+    if pos != len(blob):
+        return None
+    _touch(path)
+    return out
 
 
 # --- reportlab ----------------------------------------------------------------------------
@@ -318,13 +537,93 @@ def _register(name: str, path: Path) -> str:
 
 
 def _reportlab_font(name: str, path: Path):
-    """reportlab's TTFont for `path` (first font of a .ttc), its errors made into KmcErrors."""
+    """reportlab's TTFont for `path` (first font of a .ttc), its errors made into KmcErrors.
+
+    reportlab parses the character map, widths and glyph offsets in pure Python on every
+    load (~35 ms a weight for Noto Sans TC, more on a busy machine); those tables are kept
+    in the cache, keyed by the font's content and reportlab's version, and reused.
+    """
+    from reportlab import Version as REPORTLAB_VERSION
     from reportlab.pdfbase.ttfonts import TTFError, TTFont as RLTTFont
 
     try:
-        return RLTTFont(name, str(path), subfontIndex=0)
+        data, digest = _read_font(str(path))
+        cache = _tables_path(digest, "reportlab", REPORTLAB_VERSION)
+        tables = _face_tables(_load_arrays(cache))
+        if tables is not None:
+            return _font_from_tables(name, str(path), data, tables)
+        font = RLTTFont(name, str(path), subfontIndex=0)
     except TTFError as exc:
         msg = str(exc).replace(f'"{path}"', "").replace(str(path), "").strip(" :")
         raise KmcError(f"reportlab 無法使用此字型：{msg}", str(path)) from None
     except OSError as exc:
         raise KmcError(f"無法讀取字型檔：{os_message(exc)}", str(path)) from None
+    _save_arrays(cache, _face_arrays(font.face))
+    return font
+
+
+# The tables reportlab's TTFontFile.extractInfo reads after its cheap header fields, as flat
+# lists of numbers: dicts as key and value lists, glyph -> [codes] as counts and codes.
+_FACE_FIELDS = ("c2g_codes", "c2g_glyphs", "g2c_glyphs", "g2c_counts", "g2c_codes",
+                "width_codes", "widths", "default_width", "advances", "lsbs", "glyph_pos")
+
+
+def _face_arrays(face) -> dict[str, list]:
+    g2c = face.glyphToChar
+    return dict(zip(_FACE_FIELDS, (
+        list(face.charToGlyph), list(face.charToGlyph.values()),
+        list(g2c), [len(codes) for codes in g2c.values()],
+        [code for codes in g2c.values() for code in codes],
+        list(face.charWidths), list(face.charWidths.values()), [face.defaultWidth],
+        [advance for advance, _ in face.hmetrics], [lsb for _, lsb in face.hmetrics],
+        list(face.glyphPos))))
+
+
+def _face_tables(arrays: dict[str, list] | None) -> dict | None:
+    """The face attributes :func:`_face_arrays` flattened, or None if they do not fit together
+    (a file of another layout)."""
+    if arrays is None or tuple(arrays) != _FACE_FIELDS:
+        return None
+    a = arrays
+    counts = a["g2c_counts"]
+    if (len(a["c2g_codes"]) != len(a["c2g_glyphs"]) or len(a["g2c_glyphs"]) != len(counts)
+            or min(counts, default=0) < 0 or sum(counts) != len(a["g2c_codes"])
+            or len(a["width_codes"]) != len(a["widths"]) or len(a["default_width"]) != 1
+            or len(a["advances"]) != len(a["lsbs"])):
+        return None
+    codes, ends = a["g2c_codes"], list(accumulate(counts))
+    return {"charToGlyph": dict(zip(a["c2g_codes"], a["c2g_glyphs"])),
+            "glyphToChar": {g: codes[end - n:end]
+                            for g, n, end in zip(a["g2c_glyphs"], counts, ends)},
+            "charWidths": dict(zip(a["width_codes"], a["widths"])),
+            "defaultWidth": a["default_width"][0],
+            "hmetrics": list(zip(a["advances"], a["lsbs"])),
+            "glyphPos": a["glyph_pos"]}
+
+
+def _font_from_tables(name: str, path: str, data: bytes, tables: dict):
+    """The TTFont reportlab's constructor would make, minus its slow part: reportlab itself
+    reads the file's header fields (TTFontFile with charInfo=0), the cache adds the rest.
+
+    This mirrors TTFont.__init__ and TTFontFace.__init__; test_fonts checks that the result
+    still equals reportlab's own, attribute by attribute, after any reportlab upgrade.
+    """
+    from fnmatch import fnmatch
+    from weakref import WeakKeyDictionary
+
+    from reportlab import rl_config
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTEncoding, TTFont as RLTTFont, TTFontFace, \
+        TTFontFile
+
+    face = TTFontFace.__new__(TTFontFace)
+    pdfmetrics.TypeFace.__init__(face, None)
+    face.filename, face._ttf_data = path, data  # TTFontParser.readFile keeps preset data
+    TTFontFile.__init__(face, None, charInfo=0)
+    face.__dict__.update(tables)
+    font = RLTTFont.__new__(RLTTFont)
+    font.fontName, font.face, font.encoding = name, face, TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch(name, glob) for glob in rl_config.unShapedFontGlob)
+    return font
