@@ -6,6 +6,7 @@ so load → save gives the same bytes and diffs stay small.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
@@ -127,7 +128,8 @@ def read_yaml(path: str | Path) -> tuple[Any, Callable[[], yaml.Node | None]]:
     except UnicodeDecodeError:
         raise KmcError("不是 UTF-8 文字檔", str(path)) from None
     try:
-        return yaml.load(text, Loader=_Loader), lambda: yaml.compose(text, Loader=yaml.SafeLoader)
+        return (yaml.load(text, Loader=_Loader),
+                functools.partial(yaml.compose, text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
         try:  # the pure-Python parser words its problems the way errors.py translates them
             yaml.load(text, Loader=yaml.SafeLoader)
@@ -138,15 +140,35 @@ def read_yaml(path: str | Path) -> tuple[Any, Callable[[], yaml.Node | None]]:
 
 
 def load_standard(path: str | Path) -> Standard:
-    data, node = read_yaml(path)
-    return validate(Standard, data, str(path), node, "不是職能基準：最上層應為「欄位: 值」對照")
+    return _standard(str(path), *read_yaml(path))
+
+
+def _standard(path: str, data: Any, node: Callable[[], yaml.Node | None]) -> Standard:
+    return validate(Standard, data, path, node, "不是職能基準：最上層應為「欄位: 值」對照")
 
 
 class Library:
-    """The standards of one data folder (``data/standards/<code>.yaml``)."""
+    """The standards of one data folder (``data/standards/<code>.yaml``).
+
+    Each file is parsed once while it stays the same (its time and size): a command that
+    needs a standard several times (the syllabus, the comparison, the build) reads it once,
+    and every call still gets a model of its own to change."""
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
+        self._parsed: dict[Path, tuple[tuple[int, int], Any, Callable]] = {}
+
+    def _read(self, path: Path) -> tuple[Any, Callable[[], yaml.Node | None]]:
+        """:func:`read_yaml` of `path`, from the last time when the file is unchanged."""
+        try:
+            st = path.stat()
+        except OSError:
+            return read_yaml(path)  # which says what is wrong with it
+        stamp = (st.st_mtime_ns, st.st_size)
+        known = self._parsed.get(path)
+        if known is None or known[0] != stamp:
+            known = self._parsed[path] = (stamp, *read_yaml(path))
+        return known[1], known[2]
 
     def codes(self) -> list[str]:
         return sorted(p.stem for p in self.folder.glob("*.yaml"))
@@ -161,7 +183,7 @@ class Library:
         if not path.is_file():
             known = "、".join(self.codes()) or "無"
             raise KmcError(f"找不到職能基準代碼 {code!r}（資料夾內有：{known}）")
-        std = load_standard(path)
+        std = _standard(str(path), *self._read(path))
         if std.code != code:
             other = self.path(std.code)
             if other.is_file():

@@ -95,12 +95,33 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 _UNSAFE_NAMES = frozenset({"parse_file"})
 
 
+class _Compiled(jinja2.BytecodeCache):
+    """Compiled templates, kept for the process by name, file and source: the documents of
+    many standards do not each compile their template again, and a changed file is compiled
+    anew (Jinja compares the source itself, not a file time)."""
+
+    def __init__(self):
+        self.code: dict[str, tuple[str, Any]] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        checksum, code = self.code.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_COMPILED = _Compiled()
+
+
 def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
     dirs = ([str(user_dir)] if user_dir else []) + [str(BUILTIN)]
     if user_dir and not Path(user_dir).is_dir():
         raise KmcError("找不到範本資料夾", str(user_dir))
     env = _Sandbox(loader=_Loader(dirs), autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                   undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+                   undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                   bytecode_cache=_COMPILED)
     env.filters["hours"] = hours
     env.globals["named"] = named
     env.globals["block_tasks"] = block_tasks

@@ -99,3 +99,34 @@ def test_label_with_box_stays_whole(style):
     for width in range(30, 200, 7):
         for line in _lines("請勾選：「□口頭報告」「□書面報告」。", style, width):
             assert not line.rstrip().endswith("□")
+
+
+def test_lines_kept_per_width_are_handed_out_as_copies(style):
+    """A paragraph measured again at a width it had gets the same lines, kept from the first
+    time; reportlab changing the lines it was given (its split appends spaces to them) does
+    not change what the next measure gets."""
+    text = CRAFTED[1] * 3
+
+    def texts(p):
+        return ["".join(f.text for f in line.words) for line in p.blPara.lines]
+
+    p = KinsokuParagraph(text, style)
+    p.wrap(120, 1e6)
+    first = texts(p)
+    for line in p.blPara.lines:
+        for word in line.words:
+            word.text += " "
+    p.wrap(75, 1e6)
+    assert texts(p) == _lines(text, style, 75)
+    p.wrap(120, 1e6)
+    assert texts(p) == first == _lines(text, style, 120)
+    # split after several measures: the same parts as a paragraph measured once
+    again = KinsokuParagraph(text, style)
+    again.wrap(120, 1e6)
+    parts = [[ln for ln in _part_lines(q)] for q in p.split(120, 3 * style.leading)]
+    assert parts == [[ln for ln in _part_lines(q)] for q in again.split(120, 3 * style.leading)]
+
+
+def _part_lines(p) -> list[str]:
+    p.wrap(120, 1e6)
+    return ["".join(getattr(f, "text", "") for f in line.words) for line in p.blPara.lines]

@@ -85,3 +85,41 @@ def test_unknown_fields_and_bad_codes_are_rejected(tmp_path):
 
 def test_not_a_mapping(tmp_path):
     assert "不是職能基準" in _error(_write(tmp_path, "- just\n- a list\n"))
+
+
+def test_a_library_parses_each_file_once_while_it_is_unchanged(tmp_path, monkeypatch):
+    import kmc_reports.store as store
+
+    folder = tmp_path / "standards"
+    folder.mkdir()
+    path = folder / "KMC2432-001v4.yaml"
+    text = (STANDARDS / "KMC2432-001v4.yaml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    parsed, read = [], store.read_yaml
+    monkeypatch.setattr(store, "read_yaml", lambda p: parsed.append(p) or read(p))
+    library = store.Library(folder)
+    first, second = library.get("KMC2432-001v4"), library.load()[0]
+    assert len(parsed) == 1
+    assert first == second and first is not second  # each caller gets a model of its own
+    first.name = "changed"
+    assert library.get("KMC2432-001v4").name != "changed"
+    path.write_text(text.replace("name: ", "name: 新", 1), encoding="utf-8")  # size changes
+    assert library.get("KMC2432-001v4").name.startswith("新")
+    assert len(parsed) == 2
+
+
+def test_a_library_still_names_the_line_of_a_bad_field(tmp_path):
+    from kmc_reports.store import Library
+
+    folder = tmp_path / "standards"
+    folder.mkdir()
+    text = (STANDARDS / "KMC2432-001v4.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.strip() == "- level: 3")
+    lines[at] = lines[at].replace("3", "9")
+    (folder / "KMC2432-001v4.yaml").write_text("\n".join(lines), encoding="utf-8")
+    library = Library(folder)
+    for _ in range(2):  # the second time from what was parsed
+        with pytest.raises(KmcError) as exc:
+            library.get("KMC2432-001v4")
+        assert f":{at + 1}:" in str(exc.value)

@@ -10,8 +10,6 @@ from pydantic import ValidationError
 
 from ..errors import KmcError, json_problem, validation_text
 from ..model import Standard
-from .icap_text import read_icap_text
-from .ocs_json import read_ocs_json
 from .text import decode
 
 Warn = Callable[[str], None]
@@ -34,6 +32,9 @@ def _laid_out(data: bytes, path: Path) -> str | None:
 
 def import_file(path: str | Path, warn: Warn) -> Standard:
     """Read one standard from a PDF, DOCX/ODT, iCAP text copy or OCS JSON file."""
+    from .icap_text import read_icap_text  # the readers load lazily, as in _laid_out
+    from .ocs_json import read_ocs_json
+
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -22,7 +22,7 @@ from ..document import (Cell, Chart, Document, Heading, Image, KeyValue, ListBlo
 from ..errors import KmcError
 from ..fonts import FontSet, default_fonts
 from ..images import image_bytes
-from . import charts, ooxml
+from . import ooxml
 from .layout import FIXED_TIME, PAGE, SIZES, body_width_mm, footer_parts, metadata
 from .zipfix import deterministic_zip
 
@@ -135,6 +135,8 @@ class _Writer:
                 raise KmcError("Word 無法放入此圖檔（請改用一般的 PNG 或 JPEG）",
                                block.path) from None
         elif isinstance(block, Chart):
+            from . import charts  # reportlab draws the charts: loaded only for a document with one
+
             p = container.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run().add_picture(io.BytesIO(charts.png(block, self.fonts())),

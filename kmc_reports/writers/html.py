@@ -9,7 +9,6 @@ from typing import Callable
 from .. import document as dm
 from ..fonts import FontSet, default_fonts
 from ..images import MIME, image_bytes
-from . import charts
 from .layout import inline_markup
 
 _CSS = """
@@ -76,6 +75,8 @@ def _block(block, fonts) -> str:
     if isinstance(block, dm.Table):
         return _table(block, fonts)
     if isinstance(block, dm.Chart):
+        from . import charts  # reportlab draws the charts: loaded only for a document with one
+
         return f'<figure class="center">{charts.svg(block, fonts())}</figure>'
 
     if isinstance(block, dm.Image):

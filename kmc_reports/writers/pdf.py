@@ -27,7 +27,6 @@ from .. import document as dm
 from ..errors import KmcError
 from ..fonts import FontSet, missing_characters, register_reportlab
 from ..images import image_bytes
-from . import charts
 from .layout import (HANGING, MARGINS, NO_LINE_START, PAGE, SIZES, TOP_BOTTOM, body_width_mm, footer_parts,
                      inline_markup, line_breaks, metadata)
 
@@ -49,18 +48,27 @@ def check_glyphs(doc: dm.Document, fonts: FontSet) -> None:
                        f"請以 --font 指定涵蓋這些字的字型")
 
 
-def kinsoku_lines(frags, max_widths, calc_bounds: bool = False) -> ParaLines:
-    """reportlab's CJK line breaking (``cjkFragSplit``) with the rules of
-    :func:`.layout.line_breaks`: each line is filled as far as it goes and then ended at the
-    last place the rules allow; a closing mark or space that does not fit hangs past the end.
-    Only a word or code longer than a whole line is split, and then still not before a closing
-    mark; only a line with no allowed break at all is cut where it is full."""
+def _breakable(frags) -> tuple[list, str, list[bool], list[bool]]:
+    """What line breaking needs that does not depend on the width: the characters as
+    reportlab's CJK units (each with its width), the text they spell, and where
+    :func:`.layout.line_breaks` lets a line end."""
     units = []
     for f in frags:
         text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
         units += [cjkU(t, f, "utf8") for t in text] if text else [cjkU(text, f, "utf8")]
     text = "".join(u if len(u) == 1 else "\x00" for u in units)
-    strict, loose = line_breaks(text)
+    return (units, text, *line_breaks(text))
+
+
+def kinsoku_lines(frags, max_widths, calc_bounds: bool = False,
+                  breakable: tuple | None = None) -> ParaLines:
+    """reportlab's CJK line breaking (``cjkFragSplit``) with the rules of
+    :func:`.layout.line_breaks`: each line is filled as far as it goes and then ended at the
+    last place the rules allow; a closing mark or space that does not fit hangs past the end.
+    Only a word or code longer than a whole line is split, and then still not before a closing
+    mark; only a line with no allowed break at all is cut where it is full.  `breakable`:
+    :func:`_breakable` of `frags`, when the caller keeps it."""
+    units, text, strict, loose = breakable or _breakable(frags)
     n, lines, start = len(units), [], 0
 
     def width_of(u, limit):
@@ -102,7 +110,11 @@ def kinsoku_lines(frags, max_widths, calc_bounds: bool = False) -> ParaLines:
 
 
 class KinsokuParagraph(Paragraph):
-    """Every paragraph of the PDF: Chinese line breaking by :func:`kinsoku_lines`."""
+    """Every paragraph of the PDF: Chinese line breaking by :func:`kinsoku_lines`.
+
+    Tables measure a cell's paragraphs several times at the same width (row heights, merged
+    cells, splits), so the lines of each width are kept and handed out as fresh copies:
+    reportlab may change the lines it is given when it splits a paragraph."""
 
     def breakLinesCJK(self, maxWidths):
         if not isinstance(maxWidths, (list, tuple)):
@@ -116,7 +128,16 @@ class KinsokuParagraph(Paragraph):
                              textColor=style.textColor, lines=[], ascent=style.fontSize,
                              descent=-0.2 * style.fontSize)
         auto = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
-        return kinsoku_lines(self.frags, maxWidths, auto not in ("", "off"))
+        calc_bounds = auto not in ("", "off")
+        frags, breakable, known = getattr(self, "_kinsoku", (None, None, None))
+        if frags is not self.frags:
+            breakable, known = _breakable(self.frags), {}
+            self._kinsoku = (self.frags, breakable, known)
+        key = (tuple(maxWidths), calc_bounds)
+        if key not in known:
+            known[key] = kinsoku_lines(self.frags, maxWidths, calc_bounds, breakable)
+        return ParaLines(kind=1, lines=[line.clone(words=[w.clone() for w in line.words])
+                                        for line in known[key].lines])
 
 
 def write_pdf(doc: dm.Document, fonts: FontSet) -> bytes:
@@ -129,6 +150,9 @@ class _Writer:
         self.doc, self.fonts = doc, fonts
         self.regular, self.bold = register_reportlab(fonts)
         self.styles: dict[tuple, ParagraphStyle] = {}
+        # (id of a cell, width, size) → the cell (kept, so that its id stays its own) and
+        # its flowables
+        self.cells: dict[tuple, tuple[dm.Cell, list]] = {}
 
     def style(self, size: float, align: str = "left", bold: bool = False,
               color=colors.black, space_before: float = 0, space_after: float = 0,
@@ -240,6 +264,8 @@ class _Writer:
             elif isinstance(block, dm.Image):
                 out.append(self._image(block, width))
             elif isinstance(block, dm.Chart):
+                from . import charts  # loads PIL too: only for a document with a chart
+
                 d = charts.drawing(block, self.fonts)
                 # reportlab starts every drawing in Helvetica; start it in our font instead
                 d.initialFontName, d.initialFontSize = self.regular, SIZES["small"]
@@ -359,6 +385,14 @@ class _Writer:
         return out
 
     def _cell_flowables(self, cell: dm.Cell, width: float, size: float) -> list:
+        """A cell's paragraphs (and other blocks), made once: each part of a table split over
+        pages shows the header and the rows moved overleaf again, already laid out."""
+        key = (id(cell), width, size)
+        if key not in self.cells:
+            self.cells[key] = (cell, self._make_cell_flowables(cell, width, size))
+        return self.cells[key][1]
+
+    def _make_cell_flowables(self, cell: dm.Cell, width: float, size: float) -> list:
         out = []
         for block in cell.blocks:
             if isinstance(block, dm.Paragraph):
