@@ -1,25 +1,33 @@
 """Orchestration: a data folder, what each command makes from it, and the whole build.
 
 The command line is a thin shell over :class:`Project`.  Every file a command makes is staged
-in memory (:mod:`.staging`) and written only when all of them succeeded; before anything is
-rendered, a build checks what it needs (course specs, the font's coverage of every text), so
-bad input fails first and writes nothing.
+in memory (:mod:`.staging`) and written only when all of them succeeded.  A build works
+standard by standard: each one's reports are made in a worker process and written together
+once that standard succeeded, only when an input that shaped them changed (:mod:`.manifest`);
+a standard that fails keeps its old reports and never stops the others.  The analyses are
+imported by the methods that use them, so commands that need none start fast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from .analyses import lint as lint_mod
-from .analyses.syllabus import load_levels
-from .analyses.syllabus import plan as plan_course
 from .config import load_config
 from .course import CourseSpec, load_course, validate_against
+from .atomic import write_bytes
 from .errors import KmcError, validation_message
+from .manifest import Manifest, digest, file_digest, folder_digest, tool_digest
 from .reports import Options, Output, comparison_document, job_document, profile_document
 from .staging import Staged
 from .store import Library
@@ -74,29 +82,34 @@ class Project:
                 # the hours are the option's, not the spec's
                 raise KmcError(f"--hours {hours:g}：{exc.message.split('：', 1)[1]}") from None
             raise
+        from .analyses.syllabus import load_levels, plan
+
         own = self.data / "levels.yaml"  # a data folder may bring its own wording
-        return plan_course(standards, spec, load_levels(own if own.is_file() else None),
-                           exclude)
+        return plan(standards, spec, load_levels(own if own.is_file() else None), exclude)
 
     # -- comparison ----------------------------------------------------------------------
-    def decisions(self):
+    def decisions(self, against: list | None = None):
         """data/crosswalk.yaml, with a warning for each decision that no longer fits the data
-        folder (checked against all its standards, whichever ones are being compared)."""
+        folder (checked against all its standards, whichever ones are being compared, or
+        against ``against``: the build's, which leaves out standards that failed)."""
         from .analyses import crosswalk
 
         decisions = crosswalk.load_decisions(self.data / "crosswalk.yaml")
-        for problem in decisions.check(self.library.load()):
+        for problem in decisions.check(self.library.load() if against is None else against):
             self.warn(str(problem))
         return decisions
 
     def comparison(self, codes: Iterable[str], out: Path, formats: tuple[str, ...],
-                   staged: Staged) -> list[Path]:
-        """The workbook at OUT and, for docx/pdf/html, the summary beside it."""
+                   staged: Staged, whole: bool = True) -> list[Path]:
+        """The workbook at OUT and, for docx/pdf/html, the summary beside it.  ``whole``:
+        check the crosswalk decisions against the whole data folder, else against these."""
         from .analyses import crosswalk
+        from .analyses import lint as lint_mod
         from .writers.comparison_xlsx import write_comparison_xlsx
 
         standards = self.library.load(list(codes))
-        cw = crosswalk.build_crosswalk(standards, self.decisions())
+        cw = crosswalk.build_crosswalk(standards,
+                                       self.decisions(None if whole else standards))
         findings = lint_mod.lint_all(standards)
         if out.suffix.lower() != ".xlsx":
             out = out.with_name(out.name + ".xlsx")
@@ -106,43 +119,168 @@ class Project:
             out.with_name(out.stem + "-summary"),
             {"xlsx": lambda: write_comparison_xlsx(standards, cw, findings)}, {"xlsx": out})
 
-    # -- the build -------------------------------------------------------------------------
-    def build(self, out: Path, progress: Callable[[Iterable], Iterable] = lambda xs: xs
-              ) -> BuildResult:
-        """Every report of every standard, the comparison and the lint report, written only
-        when all of them were made."""
-        standards = self.library.load()
-        courses = {std.code: self.course(std.code) for std in standards}  # specs first
-        self._check_courses(standards)
-        findings = lint_mod.lint_all(standards)
+    # -- one standard ----------------------------------------------------------------------
+    def standard_reports(self, code: str, out: Path) -> tuple[list[Path], list, list[dict]]:
+        """A standard's profile, job description, checklist and syllabus under OUT/<code>/,
+        written together once all were made; returns the files, the syllabus checks that
+        failed (name, detail) and the standard's lint findings (as dicts)."""
+        from .analyses import lint as lint_mod
+
+        std = self.library.get(code)
+        spec, path = self.course(code)
+        plan = self.syllabus(spec, path, None)
         documents = Output(self.options(("docx", "pdf", "html")), Staged())
-        documents.check_printable(standards, self.library)
+        documents.check_printable([std], self.library)
         forms = Output(self.options(("docx", "pdf", "xlsx")), documents.staged)
-        result = BuildResult(out=out, standards=len(standards), findings=len(findings))
-        for std in progress(standards):
-            folder = out / std.code
-            opts = documents.opts
-            result.documents += len(documents.documents(profile_document(std, opts),
-                                                        folder / f"{std.code}-profile"))
-            result.documents += len(documents.documents(job_document(std, opts),
-                                                        folder / f"{std.code}-job"))
-            result.documents += len(forms.checklist(std, folder / f"{std.code}-checklist"))
-            spec, path = courses[std.code]
-            files, checks = forms.syllabus(self.syllabus(spec, path, None), folder, std.code)
-            result.documents += len(files)
-            result.failed_checks += [(std, check) for check in checks if not check.ok]
-        result.comparison = self.comparison((), out / "comparison.xlsx",
-                                            ("xlsx", "docx", "pdf"), documents.staged)[0]
-        documents.staged.add(out / "lint.txt", lint_mod.render(findings, "table").encode())
-        documents.staged.add(out / "lint.json", lint_mod.render(findings, "json").encode())
-        documents.staged.commit()
+        folder, opts = out / code, documents.opts
+        documents.documents(profile_document(std, opts), folder / f"{code}-profile")
+        documents.documents(job_document(std, opts), folder / f"{code}-job")
+        forms.checklist(std, folder / f"{code}-checklist")
+        _, checks = forms.syllabus(plan, folder, code)
+        files = documents.staged.commit()
+        return (files, [(c.name, c.detail) for c in checks if not c.ok],
+                [dataclasses.asdict(f) for f in lint_mod.lint_all([std])])
+
+    # -- the build -------------------------------------------------------------------------
+    def build(self, out: Path, jobs: int | None = None, force: bool = False,
+              done: Callable[[str, str, str], None] = lambda code, status, detail: None
+              ) -> BuildResult:
+        """Every report of every standard, the comparison and the lint report.
+
+        Only what changed is made again (see :mod:`.manifest`; ``force`` remakes all); each
+        standard's reports are made in one of ``jobs`` processes (default: all cores) and
+        written together once all of them succeeded; a standard that fails keeps its old
+        reports and never stops the others.  ``done(code, status, detail)`` hears each
+        standard as it finishes: status is built, unchanged or failed (detail: why)."""
+        started = time.perf_counter()
+        codes = self.library.codes()
+        self._check_courses(codes)
+        record = Manifest(out)
+        shared = self._shared_key()
+        result = BuildResult(out=out, standards=len(codes))
+        keys = {code: self._standard_key(code, shared) for code in codes}
+        stale = [c for c in codes if force or not record.fresh(c, keys[c])]
+        for code in codes:
+            if code not in stale:
+                result.unchanged += 1
+                done(code, "unchanged", "")
+        try:
+            for outcome in _run(self, out, stale, jobs):
+                code = outcome["code"]
+                if "error" in outcome:
+                    record.failed(code)
+                    result.failed.append((code, outcome["error"]))
+                    done(code, "failed", outcome["error"])
+                else:
+                    self._replace(record, code, keys[code], outcome)
+                    result.built += 1
+                    result.documents += len(outcome["files"])
+                    result.failed_checks += [(code, *c) for c in outcome["checks"]]
+                    for warning in outcome["warnings"]:
+                        self.warn(warning)
+                    done(code, "built", "")
+                record.save_every(1.0)
+            failed = {code for code, _ in result.failed}
+            result.removed = self._remove_gone(record, set(codes))
+            result.comparison = self._comparison(record, out, [c for c in codes if c not in failed],
+                                                 shared, force, failed)
+            result.findings = self._lint_files(record, out, codes)
+        finally:
+            record.save()
+        result.seconds = time.perf_counter() - started
         return result
 
+    def settings(self) -> tuple:
+        """What a worker process needs to set up the same project."""
+        return (self.data, self.templates, self.config_path, self.font)
 
-    def _check_courses(self, standards: list) -> None:
+    def _shared_key(self) -> str:
+        """Inputs every report depends on: the tool, templates, configuration, fonts and the
+        level descriptors."""
+        config = load_config(self.config_path)
+        opts = self.options(("pdf",))
+        fonts = Output(opts, Staged()).fonts()
+        return digest(tool_digest(), folder_digest(self.templates), repr(config),
+                      file_digest(Path(config.logo)) if config.logo else "",
+                      file_digest(fonts.regular), file_digest(fonts.bold),
+                      file_digest(self.data / "levels.yaml"))
+
+    def _standard_key(self, code: str, shared: str) -> str:
+        """A standard's reports depend on it, its course spec and the standards the spec
+        draws on."""
+        spec_path = self.data / "courses" / f"{code}.yaml"
+        others: list[str] = []
+        if spec_path.is_file():
+            try:
+                others = [c for c in load_course(spec_path).standards if c != code]
+            except KmcError:
+                others = []  # the build reports the spec's error itself
+        return digest(shared, code, file_digest(self.library.path(code)), file_digest(spec_path),
+                      *(file_digest(self.library.path(c)) for c in others))
+
+    def _replace(self, record: Manifest, code: str, key: str, outcome: dict) -> None:
+        """Record a standard's new reports; its old files the new build no longer makes go."""
+        new = [Path(f) for f in outcome["files"]]
+        old = record.entries.get(code)
+        record.record(code, key, new, {"findings": outcome["findings"]})
+        keep = set(record.entries[code].files)
+        for name in old.files if old else []:
+            if name not in keep:
+                (record.out / name).unlink(missing_ok=True)
+
+    def _remove_gone(self, record: Manifest, codes: set[str]) -> list[str]:
+        """Reports of standards no longer in the data folder are removed (only the files the
+        build wrote, then their folder if it is empty)."""
+        gone = sorted(name for name in record.entries if name not in codes | {COMPARISON})
+        for name in gone:
+            for file in record.entries.pop(name).files:
+                (record.out / file).unlink(missing_ok=True)
+            folder = record.out / name
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        return gone
+
+    def _comparison(self, record: Manifest, out: Path, codes: list[str], shared: str,
+                    force: bool, failed: set[str]) -> Path | None:
+        """The comparison of all standards, made again when any of them or the crosswalk
+        decisions changed.  While a standard fails, an existing comparison is left as it was
+        (it still holds that standard as it last built); a first one leaves it out."""
+        target = out / "comparison.xlsx"
+        failing = "、".join(sorted(failed))
+        if failed and COMPARISON in record.entries and target.is_file():
+            self.warn(f"比較結果未更新（{failing} 建置失敗）")
+            return target
+        if failed:
+            self.warn(f"比較結果不含建置失敗的職能基準：{failing}")
+        if not codes:
+            return None
+        key = digest(shared, file_digest(self.data / "crosswalk.yaml"),
+                     *[x for c in codes for x in (c, file_digest(self.library.path(c)))])
+        if not force and record.fresh(COMPARISON, key):
+            return target
+        staged = Staged()
+        files = self.comparison(codes, target, ("xlsx", "docx", "pdf"), staged, whole=False)
+        staged.commit()
+        record.record(COMPARISON, key, files)
+        return files[0]
+
+    def _lint_files(self, record: Manifest, out: Path, codes: list[str]) -> int:
+        """lint.txt and lint.json from each standard's findings as its build recorded them
+        (rewritten only when they changed)."""
+        from .analyses import lint as lint_mod
+
+        found = [lint_mod.Finding(**f) for c in codes if c in record.entries
+                 for f in record.entries[c].extra.get("findings", [])]
+        for name, fmt in (("lint.txt", "table"), ("lint.json", "json")):
+            data = lint_mod.render(found, fmt).encode()
+            path = out / name
+            if not path.is_file() or path.read_bytes() != data:
+                write_bytes(path, data)
+        return len(found)
+
+    def _check_courses(self, codes: list[str]) -> None:
         """A course spec the build would not use (its file names no standard of the folder):
         say so, it is never silently ignored."""
-        codes = {std.code for std in standards}
         for path in sorted((self.data / "courses").glob("*.y*ml")):
             if path.stem not in codes:
                 self.warn(f"{path}：資料夾中沒有職能基準 {path.stem}，此課程設定未使用"
@@ -153,7 +291,72 @@ class Project:
 class BuildResult:
     out: Path
     standards: int
-    findings: int
+    findings: int = 0
     documents: int = 0
+    built: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (code, why)
+    removed: list[str] = field(default_factory=list)  # codes whose reports were removed
     comparison: Path | None = None
-    failed_checks: list = field(default_factory=list)  # (standard, syllabus check) pairs
+    failed_checks: list = field(default_factory=list)  # (code, check name, detail)
+    seconds: float = 0.0
+
+
+# -- one standard's reports, in a worker process or in this one ---------------------------
+
+COMPARISON = "comparison"  # the manifest's name for the comparison target
+_project: Project | None = None  # a worker process's project, set up once
+
+
+def _setup(settings: tuple) -> None:
+    """A worker: its own project (fonts registered once per process); Ctrl-C is the main
+    process's to handle, which lets running standards finish and records them."""
+    global _project
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (already, from the parent: for clarity)
+    _project = Project(*settings, warn=lambda message: None)
+
+
+def _make(code: str, out: str, project: Project | None = None) -> dict:
+    """One standard's reports, written together; errors come back as one line, and so do
+    warnings (a worker process cannot print them in order)."""
+    project = project or _project
+    warnings: list[str] = []
+    warn, project.warn = project.warn, warnings.append
+    try:
+        files, checks, findings = project.standard_reports(code, Path(out))
+    except KmcError as exc:
+        return {"code": code, "error": str(exc)}
+    except Exception as exc:  # a bug must not stop the other standards; say what it was
+        return {"code": code, "error": f"{project.library.path(code)}: 內部錯誤 "
+                                       f"{type(exc).__name__}: {exc}"}
+    finally:
+        project.warn = warn
+    return {"code": code, "files": [str(f) for f in files], "checks": checks,
+            "findings": findings, "warnings": warnings}
+
+
+def _run(project: Project, out: Path, codes: list[str], jobs: int | None) -> Iterator[dict]:
+    """Each standard's outcome as it finishes: in this process for one job (or one
+    standard), else in a pool of worker processes.  On Ctrl-C the standards not started are
+    dropped and the running ones finish (their files are written whole)."""
+    workers = min(jobs or os.cpu_count() or 1, len(codes))
+    if workers <= 1:
+        for code in codes:
+            yield _make(code, str(out), project)
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_setup, initargs=(project.settings(),))
+    try:
+        # the workers start ignoring Ctrl-C (an ignored signal stays ignored across exec),
+        # so one pressed while they import prints no traceback of theirs
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            futures = [pool.submit(_make, code, str(out)) for code in codes]
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, previous)
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,4 +1,8 @@
-"""The `kmc-reports` command line.  Bad input ends in one line on stderr and exit code 2."""
+"""The `kmc-reports` command line.  Bad input ends in one line on stderr and exit code 2.
+
+Each command imports what it uses in its own body: `--help` loads none of it, and no command
+loads the libraries only others need (Jinja, reportlab, openpyxl, rapidfuzz, scipy…);
+`benchmarks/bench_startup.py` measures it."""
 
 from __future__ import annotations
 
@@ -8,23 +12,18 @@ import sys
 from contextlib import nullcontext
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__, interrupt
-from .analyses import diff as diff_mod
-from .analyses import lint as lint_mod
-from .build import Project
 from .errors import KmcError, os_message
-from .course import load_course
-from .importers import import_file
-from .model import Standard
-from .store import dump_standard, load_standard
-from .reports import (DOCUMENT_FORMATS, Output, job_document, parse_formats,
-                      profile_document)
 from .staging import Staged
 from .usage import Guarded
-from .schema import schema_json
+
+if TYPE_CHECKING:
+    from .build import Project as _Ctx  # what every command gets: the data folder and options
+    from .model import Standard
 
 
 def _default_data() -> Path:
@@ -71,9 +70,6 @@ _out_folder = click.option("--out", type=click.Path(file_okay=False, path_type=P
 _org = click.option("--org", default=None, help="機構名稱。")
 
 
-_Ctx = Project  # what every command gets: the data folder and the shared options
-
-
 class _ChineseHelp:
     """The -h/--help option described in Chinese, like every other option."""
 
@@ -107,6 +103,8 @@ class _Group(Guarded, _ChineseHelp, click.Group):
 def main(ctx: click.Context, data: Path | None, templates: Path | None, config: Path | None,
          font: str | None) -> None:
     """由 iCAP 職能基準產生人資、課程規劃與稽核用的文件。"""
+    from .build import Project
+
     ctx.obj = Project(data or _default_data(), templates, config, font, _warn)
 
 
@@ -173,6 +171,8 @@ def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None,
 @_errors_to_exit
 def show(obj: _Ctx, code: str, fmt: str) -> None:
     """顯示一項職能基準的模型（JSON 格式依 `kmc-reports schema`）。"""
+    from .store import dump_standard
+
     std = obj.library.get(code)
     if fmt == "json":
         click.echo(json.dumps(std.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -210,6 +210,8 @@ def list_cmd(obj: _Ctx, fmt: str) -> None:
 @main.command()
 def schema() -> None:
     """顯示職能基準模型的 JSON Schema。"""
+    from .schema import schema_json
+
     click.echo(schema_json(), nl=False)
 
 
@@ -221,8 +223,9 @@ def schema() -> None:
 @_errors_to_exit
 def lint(obj: _Ctx, codes: tuple[str, ...], fmt: str) -> None:
     """檢查職能基準的資料問題（預設：資料夾內所有職能基準）。"""
-    findings = lint_mod.lint_all(obj.library.load(codes))
-    click.echo(lint_mod.render(findings, fmt), nl=False)
+    from .analyses.lint import lint_all, render
+
+    click.echo(render(lint_all(obj.library.load(codes)), fmt), nl=False)
 
 
 @main.command()
@@ -247,6 +250,8 @@ def lint(obj: _Ctx, codes: tuple[str, ...], fmt: str) -> None:
 def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, department, supervisor, grade,
             location, effective_date, approved_by, org, logo) -> None:
     """職能基準表（iCAP 格式）或職務說明書：Word、PDF 與 HTML。"""
+    from .reports import DOCUMENT_FORMATS, Output, job_document, parse_formats, profile_document
+
     hr = {"department": department, "supervisor": supervisor, "grade": grade,
           "location": location, "effective_date": effective_date, "approved_by": approved_by}
     if layout == "icap" and (tasks or title or any(v is not None for v in hr.values())):
@@ -273,6 +278,8 @@ def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, department, superv
 @_errors_to_exit
 def checklist(obj: _Ctx, codes, fmt, out, org) -> None:
     """職能自我檢核表：DOCX、PDF 與可填寫的 XLSX。"""
+    from .reports import DOCUMENT_FORMATS, Output, parse_formats
+
     formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
     opts = obj.options(formats, org=org)
     output = Output(opts, Staged())
@@ -286,6 +293,9 @@ def checklist(obj: _Ctx, codes, fmt, out, org) -> None:
 
 def _standard(obj: _Ctx, arg: str) -> Standard:
     """A code of the data folder, a model file (.yaml), or an iCAP text / OCS JSON to read."""
+    from .importers import import_file
+    from .store import load_standard
+
     path = Path(arg)
     if not path.is_file():
         return obj.library.get(arg)
@@ -309,8 +319,11 @@ def diff_cmd(obj: _Ctx, old, new, fmt, out, force, org) -> None:
 
     OLD 與 NEW 可以是資料夾中的職能基準代碼、模型檔（.yaml），或要讀取的
     iCAP 文字檔／OCS JSON 檔。"""
+    from .analyses.diff import diff
+    from .reports import DOCUMENT_FORMATS, Output, parse_formats
+
     formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
-    d = diff_mod.diff(_standard(obj, old), _standard(obj, new), force=force)
+    d = diff(_standard(obj, old), _standard(obj, new), force=force)
     for warning in d.warnings:
         _warn(warning)
     output = Output(obj.options(formats, org=org), Staged())
@@ -337,6 +350,9 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
 
     COURSE 為職能基準代碼（使用 data/courses/ 中的課程設定，沒有則涵蓋其全部工作任務）
     或課程設定檔。使用 --from A --to B 時，只規劃 B 需要而 A 尚未具備的部分。"""
+    from .course import load_course
+    from .reports import DOCUMENT_FORMATS, Output, parse_formats
+
     formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
     base = None
     if source or target:
@@ -384,6 +400,8 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
 @_errors_to_exit
 def compare(obj: _Ctx, codes, fmt: str, out: Path) -> None:
     """逐項比較職能基準（預設：資料夾內所有職能基準）。"""
+    from .reports import DOCUMENT_FORMATS, parse_formats
+
     if fmt.strip() == "json":
         from .analyses import crosswalk
         standards = obj.library.load(codes)
@@ -422,26 +440,54 @@ def crosswalk_apply(obj: _Ctx, workbook: Path) -> None:
 
 @main.command()
 @_out_folder
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="同時產生報表的程序數（預設：全部 CPU 核心）。")
+@click.option("--force", is_flag=True, help="全部重新產生（預設只重做輸入有變動的報表）。")
 @click.pass_obj
 @_errors_to_exit
-def build(obj: _Ctx, out: Path) -> None:
+def build(obj: _Ctx, out: Path, jobs: int | None, force: bool) -> None:
     """檢查資料夾內的職能基準，並將所有報告寫入 OUT。
 
     \b
     OUT/<code>/ 存放每項職能基準的職能基準表、職務說明書、自我檢核表、課程規劃及其涵蓋矩陣；
     OUT/comparison.xlsx 與 OUT/comparison-summary.* 比較全部職能基準；
-    OUT/lint.txt 與 OUT/lint.json 為資料檢查結果。"""
-    def progress(standards):  # drawn once the inputs are checked and rendering starts
-        with click.progressbar(standards, label="產生報表", file=sys.stderr,
-                               item_show_func=lambda s: s.code if s else "") as bar:
-            yield from bar
+    OUT/lint.txt 與 OUT/lint.json 為資料檢查結果。
+    只重做輸入有變動的報表（紀錄在 OUT/.kmc-build.json）；來源已刪除的報表會移除。
+    某項職能基準失敗時，其他照常產生，結束代碼為 1。"""
+    total = len(obj.library.codes())
+    bar = click.progressbar(length=total, label="產生報表", file=sys.stderr,
+                            item_show_func=lambda code: code or "") \
+        if sys.stderr.isatty() else None
+    count = 0
 
-    result = obj.build(out, progress)
-    for std, check in result.failed_checks:
-        _warn(f"{std.code} 課程規劃：{check.name}：{check.detail}")
-    click.echo(f"{result.standards} 項職能基準資料有效；{result.documents} 份文件在 {out}/<code>/；"
+    def done(code: str, status: str, detail: str) -> None:
+        nonlocal count
+        count += 1
+        if bar is not None:
+            bar.update(1, code)
+        elif status != "unchanged":
+            click.echo(f"[{count}/{total}] {code} {_STATUS[status]}", err=True)
+
+    if bar is not None:
+        with bar:
+            result = obj.build(out, jobs, force, done)
+    else:
+        result = obj.build(out, jobs, force, done)
+    for code, name, detail in result.failed_checks:
+        _warn(f"{code} 課程規劃：{name}：{detail}")
+    for code, why in result.failed:
+        click.echo(f"kmc-reports: error: {why}", err=True)
+    removed = f"；移除 {len(result.removed)} 項來源已刪除的報表（{'、'.join(result.removed)}）" \
+        if result.removed else ""
+    click.echo(f"{result.standards} 項職能基準：產生 {result.built} 項、未變更 {result.unchanged} 項、"
+               f"失敗 {len(result.failed)} 項{removed}；{result.documents} 份文件在 {out}/<code>/；"
                f"比較結果在 {result.comparison}；資料檢查結果 {result.findings} 項，見 "
-               f"{out / 'lint.txt'}")
+               f"{out / 'lint.txt'}；耗時 {result.seconds:.1f} 秒")
+    if result.failed:
+        sys.exit(1)
+
+
+_STATUS = {"built": "已產生", "failed": "失敗"}
 
 
 if __name__ == "__main__":  # pragma: no cover

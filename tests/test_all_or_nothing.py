@@ -54,7 +54,19 @@ def built(data, tmp_path) -> Path:
     return out
 
 
-def test_a_failing_build_leaves_the_previous_output_untouched(data, built):
+def _failed_standard(result, code, *words) -> str:
+    """A build where one standard failed: exit 1, one error line naming it, the others
+    done; no traceback."""
+    assert result.exit_code == 1, result.output
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports: error: ")]
+    assert len(errors) == 1 and "Traceback" not in result.output, result.stderr
+    for w in words:
+        assert w in errors[0], errors[0]
+    assert f"{code} 失敗" in result.stderr and "失敗 1 項" in result.output
+    return errors[0]
+
+
+def test_a_failing_standard_leaves_its_previous_output_untouched(data, built):
     before = _hash(built)
     spec = data / "courses" / "KMC2432-004v2.yaml"
     spec.write_text(spec.read_text(encoding="utf-8") + "\ntotal_hours: -1\n"
@@ -62,20 +74,25 @@ def test_a_failing_build_leaves_the_previous_output_untouched(data, built):
                     "\n".join("total_hours: -1" if ln.startswith("total_hours")
                               else ln for ln in spec.read_text(encoding="utf-8").splitlines()),
                     encoding="utf-8")
-    _one_line(_run("build", "--out", built, data=data), str(spec), "total_hours")
-    assert _hash(built) == before
+    _failed_standard(_run("build", "--out", built, data=data), "KMC2432-004v2", str(spec),
+                     "total_hours")
+    after = _hash(built)
+    assert {k: v for k, v in after.items() if k != ".kmc-build.json"} == {
+        k: v for k, v in before.items() if k != ".kmc-build.json"}
     assert not list(built.rglob("*.tmp"))
 
 
-def test_a_character_the_font_lacks_stops_the_build_before_any_file(data, tmp_path):
+def test_a_character_the_font_lacks_stops_that_standard_before_any_of_its_files(data, tmp_path):
     path = data / "standards" / "KMC2432-004v2.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("name: 公關企劃人員",
                                                              "name: 公關企劃人員𠀀", 1),
                     encoding="utf-8")
     out = tmp_path / "fresh"
-    err = _one_line(_run("build", "--out", out, data=data), str(path), "U+20000")
+    err = _failed_standard(_run("build", "--out", out, data=data), "KMC2432-004v2", str(path),
+                           "U+20000")
     assert "KMC2432-004v2 的 name" in err
-    assert not out.exists()
+    assert not (out / "KMC2432-004v2").exists()
+    assert len(list((out / "KMC2432-003v1").iterdir())) == 12  # the other standard is built
 
 
 def test_two_files_with_one_code_are_an_error_naming_both(data, tmp_path):

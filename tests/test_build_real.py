@@ -82,7 +82,7 @@ def test_every_real_standard_imports(built):
 @needs_real
 def test_build_reports_every_standard(built):
     n = len(codes(built))
-    assert f"{n} 項職能基準資料有效" in built.build_output
+    assert f"{n} 項職能基準：產生 {n} 項、未變更 0 項、失敗 0 項" in built.build_output
     assert "Traceback" not in built.build_output
     print(f"\nimport {built.seconds['import']:.1f} s, build {built.seconds['build']:.1f} s "
           f"for {n} standards")

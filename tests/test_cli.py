@@ -98,9 +98,14 @@ def test_malformed_yaml_in_data_names_file_and_line(data):
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[4] = "  job_categories: [unclosed"
     path.write_text("\n".join(lines), encoding="utf-8")
-    err = one_line_error(run("build", "--out", data / "out", data=data), str(path))
-    assert "YAML 格式錯誤" in err
-    assert not (data / "out").exists()
+    err = one_line_error(run("show", "KMC2432-001v4", data=data), str(path))
+    assert "YAML 格式錯誤" in err and f"{path}:6:" in err  # where the parser sees the list end
+    result = run("build", "--out", data / "out", data=data)  # the others are built
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports: error: ")]
+    assert errors == [err.strip()]
+    assert not (data / "out" / "KMC2432-001v4").exists()
+    assert (data / "out" / "KMC2432-003v1" / "KMC2432-003v1-profile.pdf").is_file()
 
 
 def test_yaml_breaking_the_model_names_field_and_value(data):
