@@ -33,6 +33,7 @@ from .staging import Staged
 from .store import Library
 
 Warn = Callable[[str], None]
+FORMATS = ("docx", "pdf", "html", "xlsx")  # what a build makes unless told fewer
 
 
 class Project:
@@ -120,43 +121,53 @@ class Project:
             {"xlsx": lambda: write_comparison_xlsx(standards, cw, findings)}, {"xlsx": out})
 
     # -- one standard ----------------------------------------------------------------------
-    def standard_reports(self, code: str, out: Path) -> tuple[list[Path], list, list[dict]]:
-        """A standard's profile, job description, checklist and syllabus under OUT/<code>/,
-        written together once all were made; returns the files, the syllabus checks that
-        failed (name, detail) and the standard's lint findings (as dicts)."""
+    def standard_reports(self, code: str, out: Path, formats: tuple[str, ...] = FORMATS
+                         ) -> tuple[list[Path], list, list[dict]]:
+        """A standard's profile, job description, checklist and syllabus under OUT/<code>/
+        in those of ``formats`` each report has, written together once all were made;
+        returns the files, the syllabus checks that failed (name, detail) and the
+        standard's lint findings (as dicts)."""
         from .analyses import lint as lint_mod
 
         std = self.library.get(code)
         spec, path = self.course(code)
         plan = self.syllabus(spec, path, None)
-        documents = Output(self.options(("docx", "pdf", "html")), Staged())
+
+        def only(*kinds: str) -> tuple[str, ...]:
+            return tuple(f for f in kinds if f in formats)
+
+        documents = Output(self.options(only("docx", "pdf", "html")), Staged())
         documents.check_printable([std], self.library)
-        forms = Output(self.options(("docx", "pdf", "xlsx")), documents.staged)
-        folder, opts = out / code, documents.opts
-        documents.documents(profile_document(std, opts), folder / f"{code}-profile")
-        documents.documents(job_document(std, opts), folder / f"{code}-job")
-        forms.checklist(std, folder / f"{code}-checklist")
-        _, checks = forms.syllabus(plan, folder, code)
+        forms = Output(self.options(only("docx", "pdf", "xlsx")), documents.staged)
+        folder, opts, checks = out / code, documents.opts, []
+        if opts.formats:
+            documents.documents(profile_document(std, opts), folder / f"{code}-profile")
+            documents.documents(job_document(std, opts), folder / f"{code}-job")
+        if forms.opts.formats:
+            forms.checklist(std, folder / f"{code}-checklist")
+            checks = forms.syllabus(plan, folder, code)[1]
         files = documents.staged.commit()
         return (files, [(c.name, c.detail) for c in checks if not c.ok],
                 [dataclasses.asdict(f) for f in lint_mod.lint_all([std])])
 
     # -- the build -------------------------------------------------------------------------
     def build(self, out: Path, jobs: int | None = None, force: bool = False,
-              done: Callable[[str, str, str], None] = lambda code, status, detail: None
-              ) -> BuildResult:
+              done: Callable[[str, str, str], None] = lambda code, status, detail: None,
+              formats: tuple[str, ...] = FORMATS) -> BuildResult:
         """Every report of every standard, the comparison and the lint report.
 
         Only what changed is made again (see :mod:`.manifest`; ``force`` remakes all); each
         standard's reports are made in one of ``jobs`` processes (default: all cores) and
         written together once all of them succeeded; a standard that fails keeps its old
         reports and never stops the others.  ``done(code, status, detail)`` hears each
-        standard as it finishes: status is built, unchanged or failed (detail: why)."""
+        standard as it finishes: status is built, unchanged or failed (detail: why).
+        ``formats``: the formats to make (each report makes those it has)."""
         started = time.perf_counter()
         codes = self.library.codes()
         self._check_courses(codes)
         record = Manifest(out)
-        shared = self._shared_key()
+        formats = tuple(f for f in FORMATS if f in formats)
+        shared = digest(self._shared_key(), *formats)
         result = BuildResult(out=out, standards=len(codes))
         keys = {code: self._standard_key(code, shared) for code in codes}
         stale = [c for c in codes if force or not record.fresh(c, keys[c])]
@@ -165,14 +176,15 @@ class Project:
                 result.unchanged += 1
                 done(code, "unchanged", "")
         try:
-            for outcome in _run(self, out, stale, jobs):
+            for outcome in _run(self, out, stale, jobs, formats):
                 code = outcome["code"]
                 if "error" in outcome:
                     record.failed(code)
                     result.failed.append((code, outcome["error"]))
                     done(code, "failed", outcome["error"])
                 else:
-                    self._replace(record, code, keys[code], outcome)
+                    self._replace(record, code, keys[code], [Path(f) for f in outcome["files"]],
+                                  {"findings": outcome["findings"]})
                     result.built += 1
                     result.documents += len(outcome["files"])
                     result.failed_checks += [(code, *c) for c in outcome["checks"]]
@@ -182,8 +194,14 @@ class Project:
                 record.save_every(1.0)
             failed = {code for code, _ in result.failed}
             result.removed = self._remove_gone(record, set(codes))
-            result.comparison = self._comparison(record, out, [c for c in codes if c not in failed],
-                                                 shared, force, failed)
+            try:
+                result.comparison = self._comparison(
+                    record, out, [c for c in codes if c not in failed], shared, force, failed,
+                    formats)
+            except Exception as exc:  # like a standard's: one line, the rest of the build stays
+                record.failed(COMPARISON)
+                result.failed.append((COMPARISON, str(exc) if isinstance(exc, KmcError) else
+                                      f"比較結果：內部錯誤 {type(exc).__name__}: {exc}"))
             result.findings = self._lint_files(record, out, codes)
         finally:
             record.save()
@@ -218,12 +236,12 @@ class Project:
         return digest(shared, code, file_digest(self.library.path(code)), file_digest(spec_path),
                       *(file_digest(self.library.path(c)) for c in others))
 
-    def _replace(self, record: Manifest, code: str, key: str, outcome: dict) -> None:
-        """Record a standard's new reports; its old files the new build no longer makes go."""
-        new = [Path(f) for f in outcome["files"]]
-        old = record.entries.get(code)
-        record.record(code, key, new, {"findings": outcome["findings"]})
-        keep = set(record.entries[code].files)
+    def _replace(self, record: Manifest, name: str, key: str, files: list[Path],
+                 extra: dict | None = None) -> None:
+        """Record a target's new files; its old files the new build no longer makes go."""
+        old = record.entries.get(name)
+        record.record(name, key, files, extra)
+        keep = set(record.entries[name].files)
         for name in old.files if old else []:
             if name not in keep:
                 (record.out / name).unlink(missing_ok=True)
@@ -241,7 +259,7 @@ class Project:
         return gone
 
     def _comparison(self, record: Manifest, out: Path, codes: list[str], shared: str,
-                    force: bool, failed: set[str]) -> Path | None:
+                    force: bool, failed: set[str], formats: tuple[str, ...]) -> Path | None:
         """The comparison of all standards, made again when any of them or the crosswalk
         decisions changed.  While a standard fails, an existing comparison is left as it was
         (it still holds that standard as it last built); a first one leaves it out."""
@@ -252,16 +270,17 @@ class Project:
             return target
         if failed:
             self.warn(f"比較結果不含建置失敗的職能基準：{failing}")
-        if not codes:
+        kinds = tuple(f for f in ("xlsx", "docx", "pdf") if f in formats)
+        if not codes or not kinds:
             return None
         key = digest(shared, file_digest(self.data / "crosswalk.yaml"),
                      *[x for c in codes for x in (c, file_digest(self.library.path(c)))])
         if not force and record.fresh(COMPARISON, key):
             return target
         staged = Staged()
-        files = self.comparison(codes, target, ("xlsx", "docx", "pdf"), staged, whole=False)
+        files = self.comparison(codes, target, kinds, staged, whole=False)
         staged.commit()
-        record.record(COMPARISON, key, files)
+        self._replace(record, COMPARISON, key, files)
         return files[0]
 
     def _lint_files(self, record: Manifest, out: Path, codes: list[str]) -> int:
@@ -316,14 +335,14 @@ def _setup(settings: tuple) -> None:
     _project = Project(*settings, warn=lambda message: None)
 
 
-def _make(code: str, out: str, project: Project | None = None) -> dict:
+def _make(code: str, out: str, formats: tuple[str, ...], project: Project | None = None) -> dict:
     """One standard's reports, written together; errors come back as one line, and so do
     warnings (a worker process cannot print them in order)."""
     project = project or _project
     warnings: list[str] = []
     warn, project.warn = project.warn, warnings.append
     try:
-        files, checks, findings = project.standard_reports(code, Path(out))
+        files, checks, findings = project.standard_reports(code, Path(out), formats)
     except KmcError as exc:
         return {"code": code, "error": str(exc)}
     except Exception as exc:  # a bug must not stop the other standards; say what it was
@@ -335,14 +354,15 @@ def _make(code: str, out: str, project: Project | None = None) -> dict:
             "findings": findings, "warnings": warnings}
 
 
-def _run(project: Project, out: Path, codes: list[str], jobs: int | None) -> Iterator[dict]:
+def _run(project: Project, out: Path, codes: list[str], jobs: int | None,
+         formats: tuple[str, ...]) -> Iterator[dict]:
     """Each standard's outcome as it finishes: in this process for one job (or one
     standard), else in a pool of worker processes.  On Ctrl-C the standards not started are
     dropped and the running ones finish (their files are written whole)."""
     workers = min(jobs or os.cpu_count() or 1, len(codes))
     if workers <= 1:
         for code in codes:
-            yield _make(code, str(out), project)
+            yield _make(code, str(out), formats, project)
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_setup, initargs=(project.settings(),))
@@ -352,7 +372,7 @@ def _run(project: Project, out: Path, codes: list[str], jobs: int | None) -> Ite
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
-            futures = [pool.submit(_make, code, str(out)) for code in codes]
+            futures = [pool.submit(_make, code, str(out), formats) for code in codes]
         finally:
             if main:
                 signal.signal(signal.SIGINT, previous)

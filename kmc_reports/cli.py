@@ -443,9 +443,11 @@ def crosswalk_apply(obj: _Ctx, workbook: Path) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="同時產生報表的程序數（預設：全部 CPU 核心）。")
 @click.option("--force", is_flag=True, help="全部重新產生（預設只重做輸入有變動的報表）。")
+@click.option("--format", "fmt", default="docx,pdf,html,xlsx", show_default=True,
+              help="要產生的格式（以逗號分隔；每份報告產生它具備的格式）。")
 @click.pass_obj
 @_errors_to_exit
-def build(obj: _Ctx, out: Path, jobs: int | None, force: bool) -> None:
+def build(obj: _Ctx, out: Path, jobs: int | None, force: bool, fmt: str) -> None:
     """檢查資料夾內的職能基準，並將所有報告寫入 OUT。
 
     \b
@@ -468,19 +470,25 @@ def build(obj: _Ctx, out: Path, jobs: int | None, force: bool) -> None:
         elif status != "unchanged":
             click.echo(f"[{count}/{total}] {code} {_STATUS[status]}", err=True)
 
+    from .reports import DOCUMENT_FORMATS, parse_formats
+
+    formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
     if bar is not None:
         with bar:
-            result = obj.build(out, jobs, force, done)
+            result = obj.build(out, jobs, force, done, formats)
     else:
-        result = obj.build(out, jobs, force, done)
+        result = obj.build(out, jobs, force, done, formats)
     for code, name, detail in result.failed_checks:
         _warn(f"{code} 課程規劃：{name}：{detail}")
     for code, why in result.failed:
         click.echo(f"kmc-reports: error: {why}", err=True)
     removed = f"；移除 {len(result.removed)} 項來源已刪除的報表（{'、'.join(result.removed)}）" \
         if result.removed else ""
+    from .build import COMPARISON
+
+    failed = sum(1 for code, _ in result.failed if code != COMPARISON)
     click.echo(f"{result.standards} 項職能基準：產生 {result.built} 項、未變更 {result.unchanged} 項、"
-               f"失敗 {len(result.failed)} 項{removed}；{result.documents} 份文件在 {out}/<code>/；"
+               f"失敗 {failed} 項{removed}；{result.documents} 份文件在 {out}/<code>/；"
                f"比較結果在 {result.comparison}；資料檢查結果 {result.findings} 項，見 "
                f"{out / 'lint.txt'}；耗時 {result.seconds:.1f} 秒")
     if result.failed:

@@ -174,3 +174,38 @@ def test_ctrl_c_half_way_then_resume(tmp_path):
     result = _build(data, out, "-j", "1")
     assert result.exit_code == 0, result.output
     assert f"產生 {3 - len(done)} 項、未變更 {len(done)} 項" in result.output
+
+
+def test_a_comparison_that_breaks_is_one_line_and_the_reports_stay(first, tmp_path, monkeypatch):
+    from kmc_reports.build import Project
+
+    data, out, before = _copy(first, tmp_path)
+    (out / ".kmc-build.json").unlink()  # everything is made again
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("太大了")
+
+    monkeypatch.setattr(Project, "comparison", broken)
+    result = _build(data, out, "-j", "1")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports: error: ")]
+    assert errors == ["kmc-reports: error: 比較結果：內部錯誤 RuntimeError: 太大了"]
+    assert "產生 2 項、未變更 0 項、失敗 0 項" in result.output
+    record = json.loads((out / ".kmc-build.json").read_text(encoding="utf-8"))
+    assert record["targets"]["comparison"]["key"] == ""  # retried next time
+
+
+def test_format_subset_makes_only_those_and_switching_back_cleans_up(first, tmp_path):
+    data, out, before = _copy(first, tmp_path)
+    result = _build(data, out, "--format", "pdf", "-j", "1")
+    assert result.exit_code == 0 and "產生 2 項、未變更 0 項" in result.output, result.output
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.*")
+                  if p.name != ".kmc-build.json")
+    assert left and all(name.endswith((".pdf", ".txt", ".json")) for name in left), [
+        n for n in left if not n.endswith((".pdf", ".txt", ".json"))]
+    assert "KMC2432-003v1/KMC2432-003v1-syllabus.pdf" in left
+    assert "comparison-summary.pdf" in left
+    result = _build(data, out, "--format", "docx,pdf,html,xlsx", "-j", "1")
+    assert {k: v[0] for k, v in _state(out).items()} == {k: v[0] for k, v in before.items()}
+    result = _build(data, out, "--format", "epub")
+    assert result.exit_code == 2 and "epub" in result.stderr
