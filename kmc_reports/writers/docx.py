@@ -1,20 +1,35 @@
-"""DOCX writer: the document model through python-docx, XML details in :mod:`.ooxml`."""
+"""DOCX writer: the document model through python-docx, XML details in :mod:`.ooxml`.
+
+The parts a document has thousands of (table rows and cells, their paragraphs and runs) are
+built here as lxml elements, the very XML python-docx's API and ooxml's helpers write, with
+a tenth of the Python calls (python-docx finds each child's place in the schema on every
+add); the rest (sections, styles, headings, lists, pictures, a table's own properties) goes
+through python-docx.  tests/test_writer_bytes.py holds the output to the bytes python-docx's
+API gave."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import datetime as dt
 import io
 import math
+import zipfile
 from typing import Callable
 
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.pkgwriter import PackageWriter
+from docx.oxml.ns import qn
+from docx.oxml.simpletypes import ST_HpsMeasure, ST_TwipsMeasure
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
+from docx.text.paragraph import Paragraph as _Paragraph
+from lxml.etree import SubElement
 
 from ..config import Config
 from ..document import (Cell, Chart, Document, Heading, Image, KeyValue, ListBlock, PageBreak,
@@ -24,10 +39,30 @@ from ..fonts import FontSet, default_fonts
 from ..images import image_bytes
 from . import ooxml
 from .layout import FIXED_TIME, PAGE, SIZES, body_width_mm, footer_parts, metadata
-from .zipfix import deterministic_zip
+from .zipfix import FIXED, deterministic_zip
 
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
           "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
+
+# The elements the writer builds itself (paragraphs, runs, table rows and cells): python-docx's
+# proxies cost ~40 µs an element through its schema-order lookups, lxml's SubElement ~1 µs.
+# Values are python-docx's own conversions, so the XML is the same to the byte.
+(_P, _PPR, _R, _RPR, _T, _BR, _TAB, _B, _I, _SZ, _JC_TAG, _SPACING, _KEEP_NEXT, _P_STYLE,
+ _TR, _TR_PR, _CANT_SPLIT, _TBL_HEADER, _TC, _TC_PR, _TC_W, _GRID_SPAN, _V_MERGE, _SHD,
+ _V_ALIGN) = (qn(f"w:{t}") for t in (
+    "p", "pPr", "r", "rPr", "t", "br", "tab", "b", "i", "sz", "jc", "spacing", "keepNext",
+    "pStyle", "tr", "trPr", "cantSplit", "tblHeader", "tc", "tcPr", "tcW", "gridSpan",
+    "vMerge", "shd", "vAlign"))
+_VAL, _AFTER, _TYPE, _W, _COLOR, _FILL = (qn(f"w:{a}") for a in (
+    "val", "after", "type", "w", "color", "fill"))
+_XML_SPACE = qn("xml:space")
+_JC = {k: WD_ALIGN_PARAGRAPH.to_xml(v) for k, v in _ALIGN.items()}  # w:jc values (justify: both)
+_AFTER_TITLE, _AFTER_SUBTITLE, _AFTER_CELL = (ST_TwipsMeasure.convert_to_xml(Pt(pt))
+                                              for pt in (4, 10, 1))
+_VALIGN = {"middle": "center"}
+_TRUE, _RESTART = {_VAL: "true"}, {_VAL: "restart"}
+_OWN = object()  # a paragraph's own alignment
+_STYLE_IDS: dict = {}  # (style name, type): its w:styleId in python-docx's template
 
 
 def write_docx(doc: Document, config: Config,
@@ -42,6 +77,7 @@ class _Writer:
         self.d = new_docx()
         self.body_mm = body_width_mm("portrait")
         self.body_height_mm = _body_height_mm("portrait")
+        self._checkboxes: dict = {}  # size: a content control to copy
 
     def write(self) -> bytes:
         self._styles()
@@ -50,9 +86,7 @@ class _Writer:
             self._section(i, section.orientation)
             for block in section.blocks:
                 self._block(block, self.d)
-        buf = io.BytesIO()
-        self.d.save(buf)
-        return deterministic_zip(buf.getvalue())
+        return _package_bytes(self.d)
 
     # -- document set-up ----------------------------------------------------------------
     def _styles(self) -> None:
@@ -100,13 +134,13 @@ class _Writer:
         self.body_height_mm = _body_height_mm(orientation)
         if index == 0:
             header = section.header.paragraphs[0]
-            self._runs(header, [Run(self.doc.header)], size=SIZES["small"])
+            self._runs(header._p, [Run(self.doc.header)], size=SIZES["small"])
             header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             footer = section.footer.paragraphs[0]
             footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
             for kind, text in footer_parts(self.doc.footer):
                 if kind == "text":
-                    self._runs(footer, [Run(text)], size=SIZES["small"])
+                    self._runs(footer._p, [Run(text)], size=SIZES["small"])
                 else:
                     ooxml.field(footer, "PAGE" if kind == "page" else "NUMPAGES",
                                 SIZES["small"])
@@ -114,11 +148,11 @@ class _Writer:
     # -- blocks ---------------------------------------------------------------------------
     def _block(self, block, container, size: float | None = None) -> None:
         if isinstance(block, Heading):
-            p = container.add_paragraph(style=f"Heading {block.level}")
-            self._runs(p, block.runs)
+            p = self._styled(container, f"Heading {block.level}")
+            self._runs(p._p, block.runs)
             ooxml.keep_with_next(p)
         elif isinstance(block, Paragraph):
-            self._paragraph(container.add_paragraph(), block, size)
+            self._paragraph(container.add_paragraph()._p, block, size)
         elif isinstance(block, ListBlock):
             self._list(container, block, 1, size)
         elif isinstance(block, KeyValue):
@@ -146,32 +180,75 @@ class _Writer:
         elif isinstance(block, Spacer):
             container.add_paragraph().paragraph_format.space_before = Mm(block.height_mm)
 
-    def _paragraph(self, p, block: Paragraph, size: float | None = None) -> None:
-        p.alignment = _ALIGN.get(block.align)
+    def _style_id(self, name: str, kind) -> str | None:
+        """What python-docx's `.style = name` writes, without its lookup each time (a walk
+        over every style, ~2 ms): every document starts from python-docx's own template,
+        and _styles changes no style's name, id or default."""
+        key = (name, kind)
+        if key not in _STYLE_IDS:
+            _STYLE_IDS[key] = self.d.part.get_style_id(name, kind)
+        return _STYLE_IDS[key]
+
+    def _styled(self, container, name: str):
+        """container.add_paragraph(style=name)."""
+        p = container.add_paragraph()
+        p._p.style = self._style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+        return p
+
+    def _paragraph(self, p, block: Paragraph, size: float | None = None, align=_OWN,
+                   after: str | None = None, keep: bool = False) -> None:
+        """Fill the new, empty w:p element `p`; in a table cell `align` is the cell's choice,
+        `after` its spacing and `keep` its row's "keep with next"."""
+        title = block.style == "title"
+        if after is None:
+            after = _AFTER_TITLE if title else _AFTER_SUBTITLE if block.style == "subtitle" \
+                else None
+        ppr = SubElement(p, _PPR)
+        if title or keep:
+            SubElement(ppr, _KEEP_NEXT)
+        if after is not None:
+            SubElement(ppr, _SPACING, {_AFTER: after})
+        jc = _JC.get(block.align if align is _OWN else align)
+        if jc is not None:
+            SubElement(ppr, _JC_TAG, {_VAL: jc})
         style_size = SIZES.get(block.style) if block.style != "body" else None
-        self._runs(p, block.runs, size=style_size or size,
-                   bold=block.style == "title")
-        if block.style == "title":
-            p.paragraph_format.space_after = Pt(4)
-            ooxml.keep_with_next(p)
-        elif block.style == "subtitle":
-            p.paragraph_format.space_after = Pt(10)
+        self._runs(p, block.runs, size=style_size or size, bold=title)
 
     def _runs(self, p, runs: list[Run], size: float | None = None, bold: bool = False) -> None:
+        """Runs appended to the w:p element `p`, built as python-docx's add_run would: each
+        with its w:rPr (bold, italic, size: empty when none), a line break a run of its own."""
+        hps = _half_points(size) if size else None
         for run in runs:
             if run.checkbox:
-                ooxml.checkbox(p, size_pt=size)
+                self._checkbox(p, size)
                 continue
-            for i, piece in enumerate(run.text.split("\n")):
-                if i:
-                    p.add_run().add_break()
+            b, i = bool(run.bold or bold), bool(run.italic)
+            for n, piece in enumerate(run.text.split("\n")):
+                if n:
+                    SubElement(SubElement(p, _R), _BR)
                 if not piece:
                     continue
-                r = p.add_run(piece)
-                r.bold = run.bold or bold or None
-                r.italic = run.italic or None
-                if size:
-                    r.font.size = Pt(size)
+                r = SubElement(p, _R)
+                rpr = SubElement(r, _RPR)
+                if b:
+                    SubElement(rpr, _B)
+                if i:
+                    SubElement(rpr, _I)
+                if hps:
+                    SubElement(rpr, _SZ, {_VAL: hps})
+                if "\t" in piece or "\r" in piece:
+                    _run_content(r, piece)
+                else:
+                    _text(r, piece)
+
+    def _checkbox(self, p, size: float | None) -> None:
+        """ooxml.checkbox's content control, made once per size and copied after."""
+        proto = self._checkboxes.get(size)
+        if proto is None:
+            ooxml.checkbox(_Paragraph(p, None), size_pt=size)
+            self._checkboxes[size] = copy.deepcopy(p[-1])
+        else:
+            p.append(copy.deepcopy(proto))
 
     def _list(self, container, block: ListBlock, depth: int, size: float | None) -> None:
         for n, item in enumerate(block.items, 1):
@@ -179,11 +256,10 @@ class _Writer:
                 p = container.add_paragraph()
                 p.paragraph_format.left_indent = Mm(6 * depth)
                 p.paragraph_format.first_line_indent = Mm(-5)
-                self._runs(p, [Run(f"{n}. ")] + item.runs, size=size)
+                self._runs(p._p, [Run(f"{n}. ")] + item.runs, size=size)
             else:
-                p = container.add_paragraph(style="List Bullet" if depth == 1
-                                            else "List Bullet 2")
-                self._runs(p, item.runs, size=size)
+                p = self._styled(container, "List Bullet" if depth == 1 else "List Bullet 2")
+                self._runs(p._p, item.runs, size=size)
             for child in item.children:
                 self._list(container, child, depth + 1, size)
 
@@ -199,64 +275,165 @@ class _Writer:
                             lambda t: sum(row_heights(grid(t), widths_mm,
                                                       size)[t.header_rows:]))
         for i, part in enumerate(parts):
-            self._table_part(container, part, twips, size)
+            self._table_part(container, part, twips, size,
+                             (slots_grid, heights) if part is table else None)
             p = container.add_paragraph()
             if i + 1 < len(parts):  # a merged block longer than a page goes on overleaf
                 ooxml.page_break_before(p)
             else:
                 p.paragraph_format.space_after = Pt(2)
 
-    def _table_part(self, container, table: Table, twips: list[int], size: float) -> None:
+    def _table_part(self, container, table: Table, twips: list[int], size: float,
+                    measured: tuple | None = None) -> None:
+        """`measured`: the table's grid and row heights, when the part is the whole table."""
         tbl = container.add_table(rows=0, cols=len(table.widths))
-        tbl.style = self.d.styles["Table Grid"]
+        tbl._tbl.tblStyle_val = self._style_id("Table Grid", WD_STYLE_TYPE.TABLE)
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
         ooxml.fixed_layout(tbl._tbl, twips)
         ooxml.cell_margins(tbl._tbl, 80)
-        slots_grid = grid(table)
-        heights = row_heights(slots_grid, [w / 56.7 for w in twips], size)
+        slots_grid, heights = measured or (None, None)
+        if measured is None:
+            slots_grid = grid(table)
+            heights = row_heights(slots_grid, [w / 56.7 for w in twips], size)
         page = self.body_height_mm * _PT_PER_MM - sum(heights[:table.header_rows])
         keep = kept_together(table, slots_grid, heights, page)
+        # rows, cells and their paragraphs are built as lxml elements, the same XML as
+        # python-docx's add_row / ooxml's helpers / add_run give (tests/test_writer_bytes.py)
+        tbl_el = tbl._tbl
         for r, slots in enumerate(slots_grid):
-            tr = tbl.add_row()._tr
-            if r < table.header_rows:
-                ooxml.repeat_header(tr)
-            if heights[r] <= page:  # a row longer than a page has to split
-                ooxml.cant_split(tr)
-            tcs = list(tr.tc_lst)
+            tr = SubElement(tbl_el, _TR)
+            header, whole = r < table.header_rows, heights[r] <= page
+            if header or whole:
+                tr_pr = SubElement(tr, _TR_PR)
+                if whole:  # a row longer than a page has to split, others never do
+                    SubElement(tr_pr, _CANT_SPLIT, _TRUE)
+                if header:  # repeated at the top of every page
+                    SubElement(tr_pr, _TBL_HEADER, _TRUE)
+            kept = r in keep
             for c, slot in enumerate(slots):
-                tc = tcs[c]
                 if not slot.first_col:  # covered by a column span
-                    tr.remove(tc)
                     continue
                 cell = slot.cell
-                ooxml.cell_width(tc, sum(twips[c:c + cell.colspan]))
-                ooxml.grid_span(tc, cell.colspan)
-                if cell.rowspan > 1:
-                    ooxml.vertical_merge(tc, restart=slot.row_in_span == 0)
+                tc = SubElement(tr, _TC)
+                tc_pr = SubElement(tc, _TC_PR)
+                SubElement(tc_pr, _TC_W, {_TYPE: "dxa",
+                                          _W: str(sum(twips[c:c + cell.colspan]))})
+                if cell.colspan > 1:
+                    SubElement(tc_pr, _GRID_SPAN, {_VAL: str(cell.colspan)})
+                if cell.rowspan > 1:  # w:vMerge by hand: python-docx's merge() is quadratic
+                    SubElement(tc_pr, _V_MERGE, _RESTART if slot.row_in_span == 0 else {})
                 if cell.shade:
-                    ooxml.shade(tc, cell.shade)
-                ooxml.valign(tc, cell.valign)
+                    SubElement(tc_pr, _SHD, {_VAL: "clear", _COLOR: "auto", _FILL: cell.shade})
+                SubElement(tc_pr, _V_ALIGN, {_VAL: _VALIGN.get(cell.valign, cell.valign)})
                 if slot.row_in_span == 0:
-                    self._cell(_Cell(tc, tbl), cell, size)
-            if r in keep:
-                ooxml.keep_row_with_next(tr)
+                    self._cell(tc, tbl, cell, size, kept)
+                else:
+                    p = SubElement(tc, _P)
+                    if kept:
+                        SubElement(SubElement(p, _PPR), _KEEP_NEXT)
+            if kept:  # paragraphs other blocks made (lists, tables in a cell)
+                for p in tr.iter(_P):
+                    _keep_next(p)
 
-    def _cell(self, target: _Cell, cell, size: float) -> None:
-        first = target.paragraphs[0]
+    def _cell(self, tc, tbl, cell, size: float, keep: bool) -> None:
+        """The cell's blocks into the w:tc element `tc`: its paragraphs built directly,
+        other blocks through python-docx (then spaced like the rest, as before)."""
+        first = SubElement(tc, _P)  # the paragraph every cell has
+        done = set()
+        target = None
         for i, block in enumerate(cell.blocks):
-            if i == 0 and isinstance(block, Paragraph):
-                self._paragraph(first, block, size)
-                first.alignment = _ALIGN.get(block.align if block.align != "left"
-                                             else cell.align)
-            elif isinstance(block, Paragraph):
-                p = target.add_paragraph()
-                self._paragraph(p, block, size)
-                p.alignment = _ALIGN.get(block.align if block.align != "left" else cell.align)
+            if isinstance(block, Paragraph):
+                p = first if i == 0 else SubElement(tc, _P)
+                self._paragraph(p, block, size, block.align if block.align != "left"
+                                else cell.align, _AFTER_CELL, keep)
+                done.add(p)
             else:
+                target = target or _Cell(tc, tbl)
                 self._block(block, target, size)
-        for p in target.paragraphs:
-            p.paragraph_format.space_after = Pt(1)
+        if len(done) != len(tc) - 1:
+            for p in tc.iterchildren(_P):
+                if p in done:
+                    continue
+                if len(p):  # made by python-docx
+                    _Paragraph(p, None).paragraph_format.space_after = Pt(1)
+                else:
+                    SubElement(SubElement(p, _PPR), _SPACING, {_AFTER: _AFTER_CELL})
 
+
+class _Members:
+    """Collects the members python-docx's PackageWriter writes, in its order."""
+
+    def __init__(self):
+        self.members: list[tuple[str, bytes]] = []
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self.members.append((pack_uri.membername, blob))
+
+
+def _package_bytes(document) -> bytes:
+    """document.save() then deterministic_zip(), the same bytes in one pass: the members
+    are compressed once, straight into the zip with fixed timestamps and attributes."""
+    if not all(hasattr(PackageWriter, m) for m in _WRITER_STEPS):  # a python-docx without
+        buf = io.BytesIO()                                         # them: the long way
+        document.save(buf)
+        return deterministic_zip(buf.getvalue())
+    package = document.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    members = _Members()
+    PackageWriter._write_content_types_stream(members, parts)
+    PackageWriter._write_pkg_rels(members, package.rels)
+    PackageWriter._write_parts(members, parts)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, blob in members.members:  # as zipfix.deterministic_zip writes them
+            fixed = zipfile.ZipInfo(name, date_time=FIXED)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            fixed.create_system = 0
+            dst.writestr(fixed, blob)
+    return out.getvalue()
+
+
+_WRITER_STEPS = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
+
+
+@functools.lru_cache(maxsize=None)
+def _half_points(size: float) -> str:
+    return ST_HpsMeasure.convert_to_xml(Pt(size))
+
+
+def _text(r, text: str) -> None:
+    t = SubElement(r, _T)
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(_XML_SPACE, "preserve")
+
+
+def _run_content(r, text: str) -> None:
+    """Text with tabs and carriage returns, as python-docx's run.text setter writes it."""
+    chars: list[str] = []
+    for ch in text:
+        if ch == "\t" or ch == "\r":
+            if chars:
+                _text(r, "".join(chars))
+                chars.clear()
+            SubElement(r, _TAB if ch == "\t" else _BR)
+        else:
+            chars.append(ch)
+    if chars:
+        _text(r, "".join(chars))
+
+
+def _keep_next(p) -> None:
+    """python-docx's p.get_or_add_pPr().get_or_add_keepNext() (ooxml.keep_row_with_next)."""
+    ppr = p[0] if len(p) and p[0].tag == _PPR else None
+    if ppr is None:
+        ppr = SubElement(p, _PPR)  # made in place (its namespace is the document's), moved
+        p.insert(0, ppr)
+    if ppr.find(_KEEP_NEXT) is None:
+        ppr.insert(1 if len(ppr) and ppr[0].tag == _P_STYLE else 0, SubElement(ppr, _KEEP_NEXT))
 
 
 # -- rows kept whole and together ---------------------------------------------------------

@@ -2,8 +2,9 @@
 East-Asian fonts, cell merges, shading, repeated header rows, rows kept whole and together,
 page-number fields, content-control check boxes.
 
-Everything here edits lxml elements directly; the DOCX writer calls these helpers and never
-builds XML itself.
+Everything here edits lxml elements directly.  The DOCX writer also builds table rows,
+cells, paragraphs and runs as lxml elements itself (the same XML python-docx's proxies make,
+at a tenth of the calls); the quirks of WordprocessingML stay here.
 """
 
 from __future__ import annotations

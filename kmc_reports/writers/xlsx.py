@@ -16,6 +16,7 @@ Every format quirk of our workbooks lives here and nowhere else:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import math
@@ -55,8 +56,9 @@ def write_workbook(book: Workbook) -> bytes:
     """The workbook's bytes, the same for the same content."""
     wb = _Workbook()
     wb.remove(wb.active)
+    styles: dict = {}  # see _row
     for sheet in book.sheets:
-        _sheet(wb.create_sheet(sheet.title), sheet)
+        _sheet(wb.create_sheet(sheet.title), sheet, styles)
     for i, ws in enumerate(wb.worksheets):  # one selected tab, or Excel groups the sheets
         ws.sheet_view.tabSelected = i == book.active
     wb.active = book.active
@@ -105,7 +107,7 @@ def _shown(value) -> str:
 
 # -- sheets -----------------------------------------------------------------------------
 
-def _sheet(ws, sheet: Sheet) -> None:
+def _sheet(ws, sheet: Sheet, styles: dict) -> None:
     ncols = max([len(sheet.columns)] + [_span_count(r) for r in sheet.rows])
     widths = [c.width for c in sheet.columns] + [10.0] * (ncols - len(sheet.columns))
     for i, col in enumerate(sheet.columns, 1):
@@ -113,7 +115,7 @@ def _sheet(ws, sheet: Sheet) -> None:
         dim.width = col.width
         dim.hidden = col.hidden
     for r, row in enumerate(sheet.rows, 1):
-        _row(ws, sheet, r, row, widths, ncols)
+        _row(ws, sheet, r, row, widths, ncols, styles)
     if sheet.freeze:
         ws.freeze_panes = f"{get_column_letter(sheet.freeze[1])}{sheet.freeze[0]}"
     if sheet.filter:
@@ -143,7 +145,12 @@ def _span_count(row: Row) -> int:
     return sum(c.span if isinstance(c, Cell) else 1 for c in row.cells)
 
 
-def _row(ws, sheet: Sheet, r: int, row: Row, widths: list[float], ncols: int) -> None:
+def _row(ws, sheet: Sheet, r: int, row: Row, widths: list[float], ncols: int,
+         styles: dict) -> None:
+    """`styles`: the workbook's style index arrays by what made them.  openpyxl files a
+    cell's font, alignment, fill, border and number format in the workbook's lists (hashing
+    each style object, ~20 µs); a cell styled like an earlier one gets a copy of that cell's
+    index array instead, which is what the same assignments would give."""
     size = SIZES.get(row.style, SIZE)
     bold = row.style in ("head", "title", "group", "total")
     cells = [c if isinstance(c, Cell) else Cell(c) for c in row.cells]
@@ -156,25 +163,38 @@ def _row(ws, sheet: Sheet, r: int, row: Row, widths: list[float], ncols: int) ->
         _value(xc, cell.value)
         column = sheet.columns[col - 1] if col <= len(sheet.columns) else None
         cell_bold = bold if cell.bold is None else cell.bold
-        xc.font = Font(name=FONT_NAME, size=size, bold=cell_bold)
         in_table = column is not None and row.style in ("data", "total", "group")
         align = cell.align or ("center" if row.style == "head" else
                                column.align if in_table else "left")
-        xc.alignment = Alignment(horizontal=align, vertical="center" if row.style == "head"
-                                 else "top", wrap_text=True)
+        vertical = "center" if row.style == "head" else "top"
         tint = cell.fill or row.fill or {"head": HEAD_FILL, "group": GROUP_FILL,
                                          "total": TOTAL_FILL}.get(row.style) or (
             column.fill if column and row.style == "data" else None)
-        if tint:
-            xc.fill = PatternFill("solid", fgColor=tint)
         fmt = cell.number_format or (column.number_format if column else None)
         if isinstance(cell.value, (dt.date, dt.datetime)):
             fmt = fmt or "yyyy/mm/dd"
-        if fmt and isinstance(cell.value, (int, float, dt.date, Formula)):
-            xc.number_format = fmt
-        if row.style in ("data", "head", "group", "total"):
-            for c in range(col, col + span):
-                ws.cell(r, c).border = BORDER
+        if not (fmt and isinstance(cell.value, (int, float, dt.date, Formula))):
+            fmt = None
+        bordered = row.style in ("data", "head", "group", "total")
+        key = (size, cell_bold, align, vertical, tint, fmt, bordered)
+        if key in styles:
+            xc._style = copy.copy(styles[key])
+        else:
+            xc.font = Font(name=FONT_NAME, size=size, bold=cell_bold)
+            xc.alignment = Alignment(horizontal=align, vertical=vertical, wrap_text=True)
+            if tint:
+                xc.fill = PatternFill("solid", fgColor=tint)
+            if fmt:
+                xc.number_format = fmt
+            if bordered:
+                xc.border = BORDER
+            styles[key] = copy.copy(xc._style)
+        if bordered and span > 1:  # the cells under a merge
+            if "covered" not in styles:
+                ws.cell(r, col + 1).border = BORDER
+                styles["covered"] = copy.copy(ws.cell(r, col + 1)._style)
+            for c in range(col + 1, col + span):
+                ws.cell(r, c)._style = copy.copy(styles["covered"])
         if span > 1:
             ws.merge_cells(start_row=r, start_column=col, end_row=r, end_column=col + span - 1)
         width = sum(w for i, w in enumerate(widths[col - 1:col - 1 + span], col)
