@@ -1,21 +1,30 @@
-"""The auditors' workbook and summary: every item in its concept row, decisions read back."""
+"""The auditors' workbook and summary: every item in its concept row, decisions read back;
+above comparison.LIMIT standards the layouts that scale, with the same numbers as comparing
+one pair at a time (the plain implementations are kept here as references)."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import sys
 
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from rapidfuzz import fuzz
 
 from conftest import ROOT
 from docs_text import docx_text, pdf_text, squash
-from kmc_reports.analyses import crosswalk
+from kmc_reports.analyses import comparison, crosswalk
+from kmc_reports.analyses.crosswalk import normalise
 from kmc_reports.analyses.lint import lint_all
 from kmc_reports.cli import main
 from kmc_reports.store import Library
 from kmc_reports.writers.comparison_xlsx import write_comparison_xlsx
+from real_gold import REAL as SHARED_REAL
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic import make_catalogue  # noqa: E402
 
 LIBRARY = Library(ROOT / "data" / "standards")
 
@@ -141,3 +150,211 @@ def test_compare_command_and_decisions_read_back(tmp_path):
     wb.save(out)
     result = runner.invoke(main, ["--data", str(data), "crosswalk", "apply", str(out)])
     assert result.exit_code == 2 and "I2" in result.stderr
+
+
+# -- scale: the same numbers as pair by pair, and the layouts above LIMIT ----------------
+
+REAL = SHARED_REAL / "ocs-json"
+MANY = 40  # synthetic standards: above comparison.LIMIT
+
+
+def reference_jaccard(cw, kind) -> list[list[float]]:
+    """The plain definition (the implementation before the sparse one): Python sets."""
+    sets = comparison.concept_sets(cw, kind)
+    rows = []
+    for a in cw.standards:
+        row = []
+        for b in cw.standards:
+            union = sets[a] | sets[b]
+            row.append(len(sets[a] & sets[b]) / len(union) if union else 0.0)
+        rows.append(row)
+    return rows
+
+
+def reference_task_matches(standards, cw, top=3, minimum=0.2):
+    """Every task against every task, one pair at a time (the implementation before the
+    blocked sparse one)."""
+    tasks = [(std, t, comparison._task_concepts(cw, std, t), normalise(t.name))
+             for std in standards for _, t in std.tasks()]
+    out = []
+    for std, task, concepts, name in tasks:
+        found = []
+        for other_std, other, other_concepts, other_name in tasks:
+            if other_std.code == std.code:
+                continue
+            union = concepts.keys() | other_concepts.keys()
+            shared = sorted(concepts.keys() & other_concepts.keys())
+            c_score = len(shared) / len(union) if union else 0.0
+            n_score = fuzz.ratio(name, other_name) / 100
+            score = 0.7 * c_score + 0.3 * n_score
+            if score >= minimum:
+                found.append(comparison.TaskMatch(std.code, task, other_std.code, other,
+                                                  [concepts[i] for i in shared], c_score,
+                                                  n_score, score))
+        found.sort(key=lambda m: (-m.score, m.other_standard, m.other.code))
+        out += found[:top]
+    return out
+
+
+def match_rows(matches) -> list[tuple]:
+    return [(m.standard, m.task.code, m.other_standard, m.other.code, m.shared,
+             m.concept_score, m.name_score, m.score) for m in matches]
+
+
+@pytest.fixture(scope="module")
+def real_standards(tmp_path_factory):
+    if not list(REAL.glob("*.json")):
+        pytest.skip("../shared/real/ocs-json is not there")
+    data = tmp_path_factory.mktemp("real")
+    result = CliRunner().invoke(main, ["--data", str(data), "import", str(REAL)])
+    assert result.exit_code in (0, 1), result.output
+    return Library(data / "standards").load()
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory):
+    """MANY synthetic standards, compared by the command: the data folder, the standards,
+    the crosswalk and the output folder."""
+    data = tmp_path_factory.mktemp("many")
+    make_catalogue(data, MANY)
+    out = data / "out" / "comparison.xlsx"
+    result = CliRunner().invoke(main, ["--data", str(data), "compare", "--out", str(out),
+                                       "--format", "xlsx,docx,pdf"])
+    assert result.exit_code == 0, result.output
+    standards = Library(data / "standards").load()
+    cw = crosswalk.build_crosswalk(standards, crosswalk.load_decisions(data / "crosswalk.yaml"))
+    return data, standards, cw, out
+
+
+def test_same_numbers_as_pair_by_pair(standards, real_standards, catalogue):
+    """Same pairs, same scores (to the bit), same order as comparing one pair at a time."""
+    _, many, many_cw, _ = catalogue
+    cases = [(standards, [(3, 0.2)]), (real_standards, [(3, 0.2), (5, 0.0)]),
+             (standards + real_standards, [(3, 0.2), (5, 0.0), (10_000, 0.0), (2, 0.45)]),
+             (many, [(3, 0.2)])]
+    for stds, params in cases:
+        cw = many_cw if stds is many else crosswalk.build_crosswalk(stds)
+        for top, minimum in params:
+            expected = reference_task_matches(stds, cw, top, minimum)
+            assert match_rows(comparison.task_matches(stds, cw, top, minimum)) == \
+                match_rows(expected), (len(stds), top, minimum)
+        for kind, _ in comparison.KINDS:
+            assert list(comparison.jaccard(cw, kind)) == reference_jaccard(cw, kind)
+    assert len(reference_task_matches(many, many_cw)) > 100  # the big case has work to do
+
+
+def test_blocks_do_not_change_the_result(standards, monkeypatch):
+    cw = crosswalk.build_crosswalk(standards)
+    whole = match_rows(comparison.task_matches(standards, cw))
+    monkeypatch.setattr(comparison, "_CELLS", 50)  # a row or two of tasks at a time
+    assert match_rows(comparison.task_matches(standards, cw)) == whole
+
+
+def test_small_sets_keep_the_side_by_side_layouts(workbook):
+    wb, cw, _ = workbook
+    assert len(cw.standards) <= comparison.LIMIT
+    assert wb["兩兩比較"].cell(4, 2).value == cw.standards[0]
+    assert wb["知識"].cell(1, 1).value == "概念編號"
+
+
+def sheet_rows(ws, first: int) -> list[list]:
+    return [list(r) for r in ws.iter_rows(min_row=first, values_only=True)]
+
+
+def test_many_standards_concept_sheets_have_a_row_per_member(catalogue):
+    data, standards, cw, out = catalogue
+    assert len(cw.standards) > comparison.LIMIT
+    wb = load_workbook(out)
+    for kind, label in comparison.KINDS:
+        ws = wb[label]
+        assert f"超過 {comparison.LIMIT} 項" in ws.cell(1, 1).value
+        assert [c.value for c in ws[2]] == ["概念編號", "概念", "共有基準數", "職能基準", "代碼",
+                                            "名稱", "工作任務", "級別", "比對方式", "分數"]
+        expected = []
+        for concept in cw.concepts:
+            if concept.kind != kind:
+                continue
+            holders = {m.item.standard for m in concept.members}
+            for k, m in enumerate(concept.members):
+                expected.append([concept.id, concept.label, len(holders), m.item.standard,
+                                 m.item.code, "／".join(m.item.names),
+                                 "、".join(m.item.tasks) or None,
+                                 "、".join(map(str, m.item.levels)) or None,
+                                 {"exact": "完全相同", "normalised": "正規化後相同",
+                                  "fuzzy": "相似", "manual": "人工"}[m.reason] if k else "—",
+                                 round(m.score, 1) if k else None])
+        assert sheet_rows(ws, 3) == expected
+        items = sum(len(s.catalogue(kind)) if kind != "A" else len(s.attitudes)
+                    for s in standards)
+        assert len(expected) >= items  # every item of every standard is a row
+        assert ws.freeze_panes == "D3" and ws.auto_filter.ref == f"A2:J{ws.max_row}"
+        assert ws.max_column == 10  # not a column per standard
+
+
+def test_many_standards_pairs_list_each_ones_closest(catalogue):
+    _, standards, cw, out = catalogue
+    ws = load_workbook(out)["兩兩比較"]
+    assert f"超過 {comparison.LIMIT} 項" in ws.cell(1, 1).value
+    names = {s.code: s.name for s in standards}
+    sets = {kind: comparison.concept_sets(cw, kind) for kind, _ in comparison.KINDS}
+
+    def value(kind, a, b):
+        union = sets[kind][a] | sets[kind][b]
+        return len(sets[kind][a] & sets[kind][b]) / len(union) if union else 0.0
+
+    expected = []
+    for code in cw.standards:
+        for kind, label in comparison.KINDS:
+            others = [(value(kind, code, b), len(sets[kind][code] & sets[kind][b]), i, b)
+                      for i, b in enumerate(cw.standards)
+                      if b != code and sets[kind][code] & sets[kind][b]]
+            others.sort(key=lambda x: (-x[0], -x[1], x[2]))
+            for rank, (_, shared, _, b) in enumerate(others[:comparison.CLOSEST], 1):
+                expected.append([code, names[code], label, rank, b, names[b],
+                                 *[round(value(k, code, b), 3) for k, _ in comparison.KINDS],
+                                 shared])
+    assert sheet_rows(ws, 3) == expected
+    assert len(expected) > 2 * len(cw.standards)  # standards do have close ones
+    assert ws.conditional_formatting and ws.auto_filter.ref.startswith("A2:")
+    guide = " ".join(str(c.value) for row in load_workbook(out)["說明"].iter_rows()
+                     for c in row if c.value)
+    assert f"超過 {comparison.LIMIT} 項" in guide and f"{len(cw.standards)} 項" in guide
+
+
+def test_many_standards_summary_lists_closest_pairs_and_most_shared(catalogue):
+    _, standards, cw, out = catalogue
+    stem = out.parent / "comparison-summary"
+    for text in (squash(docx_text(stem.with_suffix(".docx"))),
+                 pdf_text(stem.with_suffix(".pdf"))):
+        assert all(s.code in text for s in standards)  # section 一: a row per standard
+        assert f"超過{comparison.LIMIT}項，不畫" in text
+        assert f"超過{comparison.LIMIT}項，不列N×N表" in text
+        for kind, label in comparison.KINDS:
+            # the closest pairs, recomputed from the matrix
+            matrix = reference_jaccard(cw, kind)
+            n = len(cw.standards)
+            sets = comparison.concept_sets(cw, kind)
+            pairs = sorted(((matrix[i][j], i, j) for i in range(n) for j in range(i + 1, n)
+                            if matrix[i][j] > 0),  # ties: more shared concepts, input order
+                           key=lambda p: (-p[0], -len(sets[cw.standards[p[1]]]
+                                                      & sets[cw.standards[p[2]]]), p[1], p[2]))
+            top = min(comparison.SUMMARY_PAIRS, len(pairs))
+            assert f"{label}（{kind}）：重疊程度最高的{top}組" in text
+            for rank, (value, i, j) in enumerate(pairs[:top], 1):
+                a, b = sets[cw.standards[i]], sets[cw.standards[j]]
+                assert f"{rank}{cw.standards[i]}{cw.standards[j]}{value:.2f}" \
+                    f"{len(a & b)}{len(a | b)}" in text
+            shared = [c for c in cw.concepts if c.kind == kind and len(c.standards) > 1]
+            assert f"全部{len(shared)}個共有概念" in text
+            assert f"見比較活頁簿「{label}」工作表" in text
+            first, last = shared[0], shared[min(comparison.SUMMARY_CONCEPTS, len(shared)) - 1]
+            assert f"{first.id}{first.label}{len(first.standards)}" in text
+            assert f"{last.id}{last.label}" in text
+            if len(shared) > comparison.SUMMARY_CONCEPTS:
+                after = shared[comparison.SUMMARY_CONCEPTS]
+                assert f"{after.id}{after.label}" not in text
+
+
+def test_many_standards_same_bytes_twice(catalogue):
+    _, standards, cw, _ = catalogue
+    assert write_comparison_xlsx(standards, cw, []) == write_comparison_xlsx(standards, cw, [])

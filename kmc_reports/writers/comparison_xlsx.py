@@ -2,6 +2,11 @@
 
 Every automatic decision is visible (band, score, reason) and the possible matches come
 with a decision column that `kmc-reports crosswalk apply` reads back.
+
+Up to `LIMIT` (30) standards the concept sheets have a column per standard and 兩兩比較 is an
+N×N table per kind; above it the concept sheets have a row per concept member (filterable)
+and 兩兩比較 lists each standard's `CLOSEST` (10) closest standards per kind — a sheet a
+person can use, and written in seconds, for a catalogue of thousands.
 """
 
 from __future__ import annotations
@@ -9,7 +14,8 @@ from __future__ import annotations
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from ..analyses.comparison import KINDS, jaccard, overview, shared_unique, task_matches
+from ..analyses.comparison import (CLOSEST, KINDS, LIMIT, jaccard, large, overview,
+                                   shared_unique, task_matches)
 from ..analyses.crosswalk import Crosswalk, Decisions
 from ..analyses.lint import Finding
 from ..errors import KmcError
@@ -57,9 +63,10 @@ def comparison_workbook(standards: list[Standard], cw: Crosswalk,
     book = Workbook("職能基準比較")
     _guide(book, cw)
     _overview(book, standards, cw)
+    many = large(len(cw.standards))
     for kind, label in KINDS:
-        _concepts(book, label, standards, cw, kind)
-    _pairs(book, cw)
+        (_members if many else _concepts)(book, label, standards, cw, kind)
+    (_closest if many else _pairs)(book, standards, cw)
     _tasks(book, standards, cw)
     _review(book, cw)
     _lint(book, findings)
@@ -121,7 +128,69 @@ def _concepts(book: Workbook, label: str, standards: list[Standard], cw: Crosswa
                      header=f"職能基準比較　{label}")
 
 
-def _pairs(book: Workbook, cw: Crosswalk) -> None:
+def _members(book: Workbook, label: str, standards: list[Standard], cw: Crosswalk,
+             kind: str) -> None:
+    """Above LIMIT standards: one row per concept member (a column per standard would be
+    thousands of columns wide)."""
+    ws = book.sheet(label, [Column(9, "center"), Column(20), Column(8, "center"), Column(15),
+                            Column(7, "center"), Column(24), Column(18), Column(8, "center"),
+                            Column(12), Column(8, "center")])
+    ws.add([f"{label}：比較 {len(cw.standards)} 項職能基準（超過 {LIMIT} 項，不逐基準分欄）："
+            "每一列是概念中的一個項目，同一概念的項目相鄰；可用篩選選出概念或職能基準"], "note")
+    heads = ["概念編號", "概念", "共有基準數", "職能基準", "代碼", "名稱", "工作任務", "級別",
+             "比對方式", "分數"]
+    ws.head(heads)
+    for concept in (c for c in cw.concepts if c.kind == kind):
+        count = len(concept.standards)
+        for k, m in enumerate(concept.members):
+            item = m.item
+            ws.add([concept.id, concept.label, count, item.standard, item.code or "",
+                    "／".join(item.names), "、".join(item.tasks),
+                    "、".join(str(x) for x in item.levels),
+                    REASONS[m.reason] if k else "—", round(m.score, 1) if k else ""])
+    ws.freeze = (3, 4)  # id, concept and count stay in view
+    ws.filter = (2, len(heads), ws.last)
+    ws.print = Print(title_rows=(2, 2), title_columns=(1, 2),
+                     header=f"職能基準比較　{label}")
+
+
+def _closest(book: Workbook, standards: list[Standard], cw: Crosswalk) -> None:
+    """Above LIMIT standards: each standard's closest standards per kind, with the overlap
+    of all three kinds (an N×N table per kind would be millions of cells)."""
+    names = {s.code: s.name for s in standards}
+    overlaps = {kind: jaccard(cw, kind) for kind, _ in KINDS}
+    index = {code: i for i, code in enumerate(cw.standards)}
+    ws = book.sheet("兩兩比較", [Column(15), Column(18), Column(8, "center"),
+                               Column(6, "center"), Column(15), Column(18),
+                               *[Column(9, "center", "0.000") for _ in KINDS],
+                               Column(9, "center")])
+    ws.add([f"各職能基準最相近的職能基準（比較 {len(cw.standards)} 項，超過 {LIMIT} 項，"
+            f"不列 N×N 表）：每項基準在知識、技能、態度各列重疊程度最高的 {CLOSEST} 項，"
+            "依該類別的 Jaccard 係數由高而低（同分時共有概念多者在前）；三類的係數並列，"
+            "顏色越深重疊越多"], "note")
+    heads = ["職能基準", "職能基準名稱", "依此類別", "名次", "相近職能基準", "相近職能基準名稱",
+             *[f"{label}（{kind}）\nJaccard" for kind, label in KINDS], "該類共有概念數"]
+    ws.head(heads)
+    first = ws.last + 1
+    closest = {kind: o.closest(CLOSEST) for kind, o in overlaps.items()}
+    for code in cw.standards:
+        i = index[code]
+        for kind, label in KINDS:
+            near = closest[kind][code]
+            values = {k: o.values(i, [index[p.b] for p in near])
+                      for k, o in overlaps.items()}
+            for rank, p in enumerate(near, 1):
+                ws.add([code, names.get(code, ""), label, rank, p.b, names.get(p.b, ""),
+                        *[round(values[k][rank - 1], 3) for k, _ in KINDS], p.shared])
+    last_col = get_column_letter(6 + len(KINDS))
+    if ws.last >= first:
+        ws.scales.append(ColorScale(f"G{first}:{last_col}{ws.last}", 0, 1,
+                                    SCALE_LOW, SCALE_HIGH))
+    ws.freeze, ws.filter = (3, 2), (2, len(heads), ws.last)
+    ws.print = Print(title_rows=(2, 2), title_columns=(1, 1), header="職能基準比較　兩兩比較")
+
+
+def _pairs(book: Workbook, standards: list[Standard], cw: Crosswalk) -> None:
     """Jaccard overlap per kind: shared concepts / concepts of either standard."""
     codes = cw.standards
     ws = book.sheet("兩兩比較", [Column(16), *[Column(15, "center", "0.00") for _ in codes]])
@@ -210,22 +279,37 @@ def _guide(book: Workbook, cw: Crosswalk) -> None:
     """說明: what every sheet and column means, for an auditor who opens the file cold."""
     ws = book.sheet(GUIDE, [Column(16), Column(72)])
     ws.add(["職能基準比較活頁簿　說明"], "title")
-    ws.add([f"比較的職能基準：{'、'.join(cw.standards)}"], "note")
+    many = large(len(cw.standards))
+    ws.add([f"比較的職能基準：{len(cw.standards)} 項（清單見「總覽」）" if many else
+            f"比較的職能基準：{'、'.join(cw.standards)}"], "note")
     ws.blank()
     ws.head(["項目", "說明"])
+    members = ("每一列是概念中的一個項目（比較超過 {LIMIT} 項職能基準時，不逐基準分欄）："
+               "同一概念的項目相鄰，列出概念編號、概念、共有基準數，以及項目所屬職能基準、代碼、名稱、"
+               "工作任務與級別；可用篩選選出一個概念或一項職能基準。"
+               "「共有基準數」是具有此概念的基準數。").format(LIMIT=LIMIT)
+    side_by_side = ("每一列是一個「概念」：各職能基準中意思相同的項目歸在同一列。"
+                    "綠底表示該基準具有此概念，格內列出代碼、名稱、所屬工作任務與級別。"
+                    "「共有基準數」是具有此概念的基準數。")
+    closest = (f"兩項職能基準重疊的程度（Jaccard 係數）：共有概念數 ÷ 兩者概念聯集數，"
+               f"0＝沒有共同項目，1＝完全相同。比較超過 {LIMIT} 項職能基準時不列 N×N 表，"
+               f"改列每項基準在知識、技能、態度各自最相近的 {CLOSEST} 項基準（依該類別的係數由高而低），"
+               "三類的係數並列；色階由白（0）到藍（1），顏色越深重疊越多。")
+    matrix = ("兩項職能基準重疊的程度（Jaccard 係數）：共有概念數 ÷ 兩者概念聯集數，"
+              "0＝沒有共同項目，1＝完全相同。色階由白（0）到藍（1），顏色越深重疊越多。")
     for term, meaning in [
         ("總覽", "每項職能基準的基本資料與項目數；「與他基準共有項目」是至少有一項其他基準具有"
                  "相同概念的知識、技能、態度數，「獨有項目」是只有該基準具有的項目數。圖表畫出這兩個數字。"),
-        ("知識／技能／態度", "每一列是一個「概念」：各職能基準中意思相同的項目歸在同一列。"
-                         "綠底表示該基準具有此概念，格內列出代碼、名稱、所屬工作任務與級別。"
-                         "「共有基準數」是具有此概念的基準數。"),
+        ("知識／技能／態度", members if many else side_by_side),
         ("比對方式", "項目如何歸入概念：「完全相同」名稱一字不差；「正規化後相同」去除全半形、"
                     "標點、空格與註記後相同；「相似」名稱相似度達自動門檻；「人工」依人工判定"
                     "（「待確認」工作表填寫後讀回的判定）。第一個項目為基準，不列比對方式。"),
-        ("最低分數", "概念中各項目與第一個項目的名稱相似度（0–100 分）之最低值；100 表示完全相同，"
-                    "分數越低越需要人工確認。只有一個項目的概念不列分數。"),
-        ("兩兩比較", "兩項職能基準重疊的程度（Jaccard 係數）：共有概念數 ÷ 兩者概念聯集數，"
-                    "0＝沒有共同項目，1＝完全相同。色階由白（0）到藍（1），顏色越深重疊越多。"),
+        ("分數" if many else "最低分數",
+         "項目與概念第一個項目的名稱相似度（0–100 分）；100 表示完全相同，分數越低越需要人工確認。"
+         "第一個項目不列分數。" if many else
+         "概念中各項目與第一個項目的名稱相似度（0–100 分）之最低值；100 表示完全相同，"
+         "分數越低越需要人工確認。只有一個項目的概念不列分數。"),
+        ("兩兩比較", closest if many else matrix),
         ("任務對照", "每項工作任務在其他職能基準中最相似的任務（每一對只列一次）。"
                     "綜合相似度（%）＝ 70 % 共同概念比例 ＋ 30 % 名稱相似度；"
                     "共同概念比例（%）是兩任務所需知識／技能中共同概念所佔比例；"
