@@ -171,6 +171,8 @@ class Project:
         result = BuildResult(out=out, standards=len(codes))
         keys = {code: self._standard_key(code, shared) for code in codes}
         stale = [c for c in codes if force or not record.fresh(c, keys[c])]
+        # the largest first: the workers end together instead of one finishing a big one last
+        stale.sort(key=lambda c: -self.library.path(c).stat().st_size)
         for code in codes:
             if code not in stale:
                 result.unchanged += 1
