@@ -66,7 +66,7 @@ def _first_line(text: str) -> str:
 
 
 _ITEM = re.compile(r"^[KS]\d+ ")
-_TASK = re.compile(r"T\d+(?:\.\d+)? [^\n]*")
+_TASK = re.compile(r"T\d+(?:\.\d+)?(?: [^\n]*)?")
 
 
 def _item_texts(paragraphs: list[str]) -> list[str]:

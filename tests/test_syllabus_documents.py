@@ -209,3 +209,13 @@ def test_each_unit_rule_fails_on_a_plan_broken_on_purpose(break_plan, rule):
     checks = {c.name: c for c in syllabus_document(p, Options())[1]}
     assert not checks[rule].ok, checks[rule]
     assert any(word in checks[rule].detail for word in ["K03", *(u.name for u in p.units)])
+
+
+def test_a_task_printed_without_a_name_still_passes_the_unit_checks():
+    """Converted standards print some tasks with only their code (「T1.1」 and no name)."""
+    std = LIBRARY.get("KMC2432-004v2")
+    std.duties[0].tasks[0].name = ""
+    spec = load_course(COURSES / "KMC2432-004v2.yaml")
+    p = plan([std], spec, load_levels())
+    checks = syllabus_document(p, Options())[1]
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
