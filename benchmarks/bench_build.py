@@ -75,8 +75,8 @@ class Run:
 
 # -- memory --------------------------------------------------------------------------------
 
-def _children() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
+def proc_stats():
+    """(pid, the fields of /proc/<pid>/stat after the command name) of every process."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -85,8 +85,13 @@ def _children() -> dict[int, list[int]]:
                 stat = f.read()
         except OSError:
             continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
-        kids.setdefault(ppid, []).append(int(entry.name))
+        yield int(entry.name), stat[stat.rindex(b")") + 2:].split()
+
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for pid, fields in proc_stats():
+        kids.setdefault(int(fields[1]), []).append(pid)
     return kids
 
 
@@ -118,18 +123,23 @@ class TreeSampler(threading.Thread):
             self.stop.wait(self.interval)
 
 
+def with_peak_memory(cmd: list[str], rss_path: str) -> list[str]:
+    """``cmd`` wrapped so that the peak memory (KiB) of its largest process lands in
+    ``rss_path``: GNU time, else ru_maxrss of RUSAGE_CHILDREN in a helper of its own."""
+    if GNU_TIME.is_file():
+        return [str(GNU_TIME), "-f", "%M", "-o", rss_path, *cmd]
+    helper = ("import resource, subprocess, sys\n"
+              "code = subprocess.run(sys.argv[2:]).returncode\n"
+              "open(sys.argv[1], 'w').write(str(resource.getrusage("
+              "resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+              "sys.exit(code)\n")
+    return [sys.executable, "-c", helper, rss_path, *cmd]
+
+
 def run(cmd: list[str], cwd: Path) -> Run:
     """Run a command; its wall time, peak memory and output."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
-        if GNU_TIME.is_file():
-            wrapped = [str(GNU_TIME), "-f", "%M", "-o", rss_file.name, *cmd]
-        else:  # ru_maxrss of RUSAGE_CHILDREN, in a helper so that each run has its own
-            helper = ("import resource, subprocess, sys\n"
-                      "code = subprocess.run(sys.argv[2:]).returncode\n"
-                      "open(sys.argv[1], 'w').write(str(resource.getrusage("
-                      "resource.RUSAGE_CHILDREN).ru_maxrss))\n"
-                      "sys.exit(code)\n")
-            wrapped = [sys.executable, "-c", helper, rss_file.name, *cmd]
+        wrapped = with_peak_memory(cmd, rss_file.name)
         start = time.perf_counter()
         proc = subprocess.Popen(wrapped, cwd=cwd, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)

@@ -39,9 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_build import proc_stats, with_peak_memory  # noqa: E402
 from synthetic import make_catalogue  # noqa: E402
 
-GNU_TIME = Path("/usr/bin/time")
 # Runs the command line of the checkout at sys.argv[1] (first on sys.path, before the
 # editable install of this one).
 LAUNCH = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
@@ -72,15 +72,11 @@ def _peak_of_group(pgid: int, stop: threading.Event, peak: list[int]) -> None:
     """The largest RSS (KiB) of a process of group `pgid`, sampled every 0.2 s: the figure of
     a run stopped at the timeout, which GNU time cannot report."""
     while not stop.wait(0.2):
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
+        for pid, fields in proc_stats():
+            if int(fields[2]) != pgid:
                 continue
             try:
-                with open(f"/proc/{entry.name}/stat", "rb") as f:
-                    stat = f.read()
-                if int(stat[stat.rindex(b")") + 2:].split()[2]) != pgid:
-                    continue
-                with open(f"/proc/{entry.name}/statm") as f:
+                with open(f"/proc/{pid}/statm") as f:
                     rss = int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
             except (OSError, ValueError, IndexError):
                 continue
@@ -89,15 +85,7 @@ def _peak_of_group(pgid: int, stop: threading.Event, peak: list[int]) -> None:
 
 def run(cmd: list[str], timeout: float) -> Run:
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
-        if GNU_TIME.is_file():
-            wrapped = [str(GNU_TIME), "-f", "%M", "-o", rss.name, *cmd]
-        else:
-            helper = ("import resource, subprocess, sys\n"
-                      "code = subprocess.run(sys.argv[2:]).returncode\n"
-                      "open(sys.argv[1], 'w').write(str(resource.getrusage("
-                      "resource.RUSAGE_CHILDREN).ru_maxrss))\n"
-                      "sys.exit(code)\n")
-            wrapped = [sys.executable, "-c", helper, rss.name, *cmd]
+        wrapped = with_peak_memory(cmd, rss.name)
         start = time.perf_counter()
         proc = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, start_new_session=True)
