@@ -59,9 +59,9 @@ NORMATIVE = re.compile(r"(^|[，,；;時後前])(應(?![用變對收付允徵急
 # a clause of its own that carries the ability (「依…,能應用…」)
 INNER_MODAL = re.compile(r"[，,；;]\s*(能夠|能(?![源力量耗]))")
 # 「獲得活動標案後，…」「調整無誤時於柱…」; after a noun also 「…不符需求時和…」
-TEMPORAL = re.compile(r"^.{1,14}?(之前|之後|以前|以後|前|後|時|期間|過程中)(?=[，,]|於|在)")
-NOUN_TEMPORAL = re.compile(r"^.{1,14}?(之前|之後|以前|以後|前|後|時|期間|過程中)"
-                           r"(?=[，,]|於|在|應|須|需|均|即|依|與|和|向|將|對)")
+_WHEN_PHRASE = r"^.{1,14}?(之前|之後|以前|以後|前|後|時|期間|過程中)"
+TEMPORAL = re.compile(_WHEN_PHRASE + r"(?=[，,]|於|在)")
+NOUN_TEMPORAL = re.compile(_WHEN_PHRASE + r"(?=[，,]|於|在|應|須|需|均|即|依|與|和|向|將|對)")
 NOUN_TIME = re.compile(r"^.{1,4}?(前|後|中|時)(?![置者續端台臺方段面期勤場來心間文央途斷止國等])")
 PREDICATE = re.compile(r"符合(?!性)|具備|具有|達到|達成|必須|均需|是|為")
 # openings that already say what the work follows, or what it uses
