@@ -39,6 +39,7 @@ from fontTools import version as FONTTOOLS_VERSION
 from fontTools.ttLib import TTFont
 
 from .atomic import write_bytes
+from .cache import cache_dir
 from .errors import KmcError, os_message
 
 try:
@@ -70,17 +71,6 @@ class FontSet:
     family: str
     regular: Path
     bold: Path
-
-
-def cache_dir() -> Path:
-    """$KMC_CACHE_DIR, else $XDG_CACHE_HOME/kmc-reports, else ~/.cache/kmc-reports."""
-    env = os.environ.get("KMC_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and Path(xdg).is_absolute():  # the XDG spec says to ignore relative paths
-        return Path(xdg) / "kmc-reports"
-    return Path.home() / ".cache" / "kmc-reports"
 
 
 # --- the bundled default ---------------------------------------------------------------

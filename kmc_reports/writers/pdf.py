@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import io
+from typing import NamedTuple
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -19,8 +20,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, NextPageTemplate,
                                 PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
 from reportlab.platypus import Image as RLImage
-from reportlab.platypus.paragraph import (ParaLines, _handleBulletWidth, cjkU,
-                                          makeCJKParaLine)
+from reportlab.lib.rl_accel import sameFrag
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
+from reportlab.platypus.paragraph import (FragLine, ParaLines, _handleBulletWidth,
+                                          cleanBlockQuotedText, imgNormV, imgVRange)
 from reportlab.rl_config import _FUZZ
 
 from .. import document as dm
@@ -48,53 +51,65 @@ def check_glyphs(doc: dm.Document, fonts: FontSet) -> None:
                        f"請以 --font 指定涵蓋這些字的字型")
 
 
-def _breakable(frags) -> tuple[list, str, list[bool], list[bool]]:
-    """What line breaking needs that does not depend on the width: the characters as
-    reportlab's CJK units (each with its width), the text they spell, and where
-    :func:`.layout.line_breaks` lets a line end."""
-    units = []
+class _Units(NamedTuple):
+    """What line breaking needs that does not depend on the width, worked out once per
+    paragraph: its characters as reportlab's CJK units (one character each, '' for an empty
+    fragment) with their fragments and widths, the text they spell, where a forced break
+    (<br/>) ends a line, and where :func:`.layout.line_breaks` lets a line end."""
+
+    chars: list[str]
+    frags: list
+    widths: list[float]
+    forced: list[bool]
+    text: str
+    strict: list[bool]
+    loose: list[bool]
+
+
+def _units(frags) -> _Units:
+    chars, owners, widths, forced = [], [], [], []
     for f in frags:
         text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
-        units += [cjkU(t, f, "utf8") for t in text] if text else [cjkU(text, f, "utf8")]
-    text = "".join(u if len(u) == 1 else "\x00" for u in units)
-    return (units, text, *line_breaks(text))
+        cs = list(text) or [""]
+        chars += cs
+        owners += [f] * len(cs)
+        forced += [hasattr(f, "lineBreak")] * len(cs)
+        if hasattr(f, "cbDefn"):
+            widths += [getattr(f.cbDefn, "width", 0)] * len(cs)
+            continue
+        font = getFont(f.fontName)
+        face = getattr(font, "face", None)
+        if face is None or not hasattr(face, "charWidths"):  # not a TrueType font
+            widths += [stringWidth(c, f.fontName, f.fontSize) for c in cs]
+            continue
+        get, default, size = face.charWidths.get, face.defaultWidth, f.fontSize
+        # what reportlab's stringWidth gives for one character, to the last bit
+        widths += [0.001 * size * (get(ord(c), default) if c else 0) for c in cs]
+    text = "".join(c if len(c) == 1 else "\x00" for c in chars)
+    return _Units(chars, owners, widths, forced, text, *line_breaks(text))
 
 
 def kinsoku_lines(frags, max_widths, calc_bounds: bool = False,
-                  breakable: tuple | None = None) -> ParaLines:
+                  units: _Units | None = None) -> ParaLines:
     """reportlab's CJK line breaking (``cjkFragSplit``) with the rules of
     :func:`.layout.line_breaks`: each line is filled as far as it goes and then ended at the
     last place the rules allow; a closing mark or space that does not fit hangs past the end.
     Only a word or code longer than a whole line is split, and then still not before a closing
-    mark; only a line with no allowed break at all is cut where it is full.  `breakable`:
-    :func:`_breakable` of `frags`, when the caller keeps it."""
-    units, text, strict, loose = breakable or _breakable(frags)
-    n, lines, start = len(units), [], 0
-
-    def width_of(u, limit):
-        w = u.width
-        if hasattr(w, "normalizedValue"):
-            w._normalizer = limit
-            w = w.normalizedValue(limit)
-        return w
-
-    def emit(end: int, limit: float, line_break: bool) -> None:
-        line = units[start:end]
-        while line and not line_break and line[-1].isspace():
-            line = line[:-1]  # a space ending a line takes no room
-        used = sum(width_of(u, limit) for u in line)
-        lines.append(makeCJKParaLine(line, limit, used, limit - used, line_break, calc_bounds))
-
+    mark; only a line with no allowed break at all is cut where it is full.  `units`:
+    :func:`_units` of `frags`, when the caller keeps it."""
+    u = units or _units(frags)
+    widths, forced, text, strict, loose = u.widths, u.forced, u.text, u.strict, u.loose
+    n, lines, start = len(widths), [], 0
     while start < n:
         limit = max_widths[min(len(lines), len(max_widths) - 1)]
-        used, i, end, forced = 0.0, start, n, False
+        top = limit + _FUZZ
+        used, i, end, line_break = 0.0, start, n, False
         while i < n:
-            u = units[i]
-            if hasattr(u.frag, "lineBreak"):
-                end, forced = i + 1, True
+            if forced[i]:
+                end, line_break = i + 1, True
                 break
-            w = width_of(u, limit)
-            if used + w > limit + _FUZZ and used > 0:
+            w = widths[i]
+            if used + w > top and used > 0:
                 if text[i] in HANGING and strict[i + 1]:
                     end = i + 1  # a closing mark hangs past the end
                 else:
@@ -104,17 +119,57 @@ def kinsoku_lines(frags, max_widths, calc_bounds: bool = False,
                 break
             used += w
             i += 1
-        emit(end, limit, forced)
+        lines.append(_line(u, start, end, limit, line_break, calc_bounds))
         start = end
     return ParaLines(kind=1, lines=lines)
+
+
+def _line(u: _Units, start: int, end: int, limit: float, line_break: bool,
+          calc_bounds: bool) -> FragLine:
+    """The units start…end as one line: what reportlab's ``makeCJKParaLine`` makes of them
+    (runs of like fragments joined into words), worked out per fragment, not per character.
+    A space ending a line takes no room."""
+    chars, frags = u.chars, u.frags
+    stop = end
+    while stop > start and not line_break and chars[stop - 1].isspace():
+        stop -= 1
+    used = sum(u.widths[start:stop])
+    words, size, ascent, descent = [], 0, 0, 0
+    group = previous = None
+    first = start
+    for k in range(start, stop):
+        f = frags[k]
+        if f is previous and "cbDefn" not in f.__dict__ and "lineBreak" not in f.__dict__:
+            continue  # the same fragment as the character before: the same word
+        previous = f
+        a, d = _extent(f, calc_bounds)
+        size, ascent, descent = max(size, f.fontSize), max(ascent, a), min(descent, d)
+        if group is None or not sameFrag(group, f):
+            if group is not None:
+                words.append(group.clone(text="".join(chars[first:k])))
+            group, first = f, k
+    if group is not None:
+        words.append(group.clone(text="".join(chars[first:stop])))
+    return FragLine(kind=1, extraSpace=limit - used, wordCount=1, words=words, fontSize=size,
+                    ascent=ascent, descent=descent, maxWidth=limit, currentWidth=used,
+                    lineBreak=line_break)
+
+
+def _extent(f, calc_bounds: bool) -> tuple[float, float]:
+    """A fragment's ascent and descent, as ``makeCJKParaLine`` takes them."""
+    cb = getattr(f, "cbDefn", None)
+    if calc_bounds and getattr(cb, "width", 0):
+        return imgVRange(imgNormV(cb.height, f.fontSize), cb.valign, f.fontSize)[::-1]
+    return getAscentDescent(f.fontName, f.fontSize)
 
 
 class KinsokuParagraph(Paragraph):
     """Every paragraph of the PDF: Chinese line breaking by :func:`kinsoku_lines`.
 
     Tables measure a cell's paragraphs several times at the same width (row heights, merged
-    cells, splits), so the lines of each width are kept and handed out as fresh copies:
-    reportlab may change the lines it is given when it splits a paragraph."""
+    cells, splits), so the lines of each width are kept and handed out again.  reportlab
+    changes the words of the lines it splits a paragraph at (it appends the space that joins
+    them), so a paragraph about to be split gets copies of its own first."""
 
     def breakLinesCJK(self, maxWidths):
         if not isinstance(maxWidths, (list, tuple)):
@@ -129,15 +184,22 @@ class KinsokuParagraph(Paragraph):
                              descent=-0.2 * style.fontSize)
         auto = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
         calc_bounds = auto not in ("", "off")
-        frags, breakable, known = getattr(self, "_kinsoku", (None, None, None))
+        frags, units, known = getattr(self, "_kinsoku", (None, None, None))
         if frags is not self.frags:
-            breakable, known = _breakable(self.frags), {}
-            self._kinsoku = (self.frags, breakable, known)
+            units, known = _units(self.frags), {}
+            self._kinsoku = (self.frags, units, known)
         key = (tuple(maxWidths), calc_bounds)
         if key not in known:
-            known[key] = kinsoku_lines(self.frags, maxWidths, calc_bounds, breakable)
-        return ParaLines(kind=1, lines=[line.clone(words=[w.clone() for w in line.words])
-                                        for line in known[key].lines])
+            known[key] = kinsoku_lines(self.frags, maxWidths, calc_bounds, units)
+        return ParaLines(kind=1, lines=known[key].lines)
+
+    def split(self, availWidth, availHeight):
+        if not hasattr(self, "blPara"):
+            self.wrap(availWidth, availHeight)
+        if self.blPara.kind == 1:
+            self.blPara = ParaLines(kind=1, lines=[
+                line.clone(words=[w.clone() for w in line.words]) for line in self.blPara.lines])
+        return super().split(availWidth, availHeight)
 
 
 def write_pdf(doc: dm.Document, fonts: FontSet) -> bytes:
@@ -150,6 +212,7 @@ class _Writer:
         self.doc, self.fonts = doc, fonts
         self.regular, self.bold = register_reportlab(fonts)
         self.styles: dict[tuple, ParagraphStyle] = {}
+        self.plain: dict[str, object] = {}  # style name → the fragment of its plain text
         # (id of a cell, width, size) → the cell (kept, so that its id stays its own) and
         # its flowables
         self.cells: dict[tuple, tuple[dm.Cell, list]] = {}
@@ -250,7 +313,7 @@ class _Writer:
                                    space_before=10 if block.level < 3 else 6, space_after=4)
                 # No heading alone at the foot of a page (see _KeepWithNext).
                 out.append(_KeepWithNext(0.6 * self.frame_height))
-                out.append(KinsokuParagraph(self._markup(block.runs), style))
+                out.append(self._para(block.runs, style))
             elif isinstance(block, dm.Paragraph):
                 out.append(self._paragraph(block, size))
             elif isinstance(block, dm.ListBlock):
@@ -288,10 +351,22 @@ class _Writer:
                            color=colors.HexColor("#444444") if block.style in ("small", "note")
                            else colors.black,
                            space_after=6 if block.style in ("title", "subtitle") else 2)
-        return KinsokuParagraph(self._markup(block.runs), style)
+        return self._para(block.runs, style)
 
-    def _markup(self, runs: list[dm.Run]) -> str:
-        return inline_markup(runs, "<br/>")
+    def _para(self, runs: list[dm.Run], style: ParagraphStyle,
+              bullet: str | None = None) -> KinsokuParagraph:
+        """Runs as a paragraph.  Plain text (most table cells) skips reportlab's markup
+        parser, whose one fragment would be the style's own with the text in it; the style's
+        fragment is parsed once."""
+        markup = inline_markup(runs, "<br/>")
+        text = cleanBlockQuotedText(markup)
+        if not text or "<" in markup or "&" in markup:
+            return KinsokuParagraph(markup, style, bulletText=bullet)
+        if style.name not in self.plain:
+            self.plain[style.name] = KinsokuParagraph("x", style).frags[0]
+        frag = copy.copy(self.plain[style.name])
+        frag.text = text
+        return KinsokuParagraph(text, style, bulletText=bullet, frags=[frag])
 
     def _list(self, block: dm.ListBlock, depth: int, size: float | None) -> list:
         out = []
@@ -299,7 +374,7 @@ class _Writer:
         for n, item in enumerate(block.items, 1):
             style = self.style(fsize, indent=12 * depth, space_after=1.5)
             bullet = f"{n}." if block.ordered else ("•" if depth == 1 else "–")
-            out.append(KinsokuParagraph(self._markup(item.runs), style, bulletText=bullet))
+            out.append(self._para(item.runs, style, bullet))
             for child in item.children:
                 out += self._list(child, depth + 1, size)
         return out
