@@ -300,6 +300,9 @@ def bench_size(build: Builder, work: Path, n: int) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # Measured as a user runs the tool: their Python keeps compiled bytecode (some machines,
+    # this one among them, set PYTHONDONTWRITEBYTECODE, which recompiles every module per run).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     parser.add_argument("--sizes", default="100,1000",
                         help="catalogue sizes, comma-separated (default: 100,1000)")
     parser.add_argument("--quick", action="store_true", help="100 standards only")

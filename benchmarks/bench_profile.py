@@ -66,6 +66,9 @@ def medians(commands: dict, cwd: Path, env: dict, rounds: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # Measured as a user runs the tool: their Python keeps compiled bytecode (some machines,
+    # this one among them, set PYTHONDONTWRITEBYTECODE, which recompiles every module per run).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--code", default="KMC2432-001v4",
                         help="the standard of the one-profile comparison")

@@ -97,6 +97,9 @@ def checkout(spec: str | None, temp: Path):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    # Measured as a user runs the tool: their Python keeps compiled bytecode (some machines,
+    # this one among them, set PYTHONDONTWRITEBYTECODE, which recompiles every module per run).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--against", default=None,
                         help="another version to compare with: a checkout folder or a git ref")

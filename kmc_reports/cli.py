@@ -487,9 +487,10 @@ def build(obj: _Ctx, out: Path, jobs: int | None, force: bool, fmt: str) -> None
     from .build import COMPARISON
 
     failed = sum(1 for code, _ in result.failed if code != COMPARISON)
+    comparison = f"比較結果在 {result.comparison}" if result.comparison else "未產生比較結果"
     click.echo(f"{result.standards} 項職能基準：產生 {result.built} 項、未變更 {result.unchanged} 項、"
                f"失敗 {failed} 項{removed}；{result.documents} 份文件在 {out}/<code>/；"
-               f"比較結果在 {result.comparison}；資料檢查結果 {result.findings} 項，見 "
+               f"{comparison}；資料檢查結果 {result.findings} 項，見 "
                f"{out / 'lint.txt'}；耗時 {result.seconds:.1f} 秒")
     if result.failed:
         sys.exit(1)

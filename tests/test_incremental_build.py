@@ -191,6 +191,7 @@ def test_a_comparison_that_breaks_is_one_line_and_the_reports_stay(first, tmp_pa
     errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports: error: ")]
     assert errors == ["kmc-reports: error: 比較結果：內部錯誤 RuntimeError: 太大了"]
     assert "產生 2 項、未變更 0 項、失敗 0 項" in result.output
+    assert "未產生比較結果" in result.output and "None" not in result.output
     record = json.loads((out / ".kmc-build.json").read_text(encoding="utf-8"))
     assert record["targets"]["comparison"]["key"] == ""  # retried next time
 

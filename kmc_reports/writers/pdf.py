@@ -193,6 +193,15 @@ class KinsokuParagraph(Paragraph):
             known[key] = kinsoku_lines(self.frags, maxWidths, calc_bounds, units)
         return ParaLines(kind=1, lines=known[key].lines)
 
+    def wrap(self, availWidth, availHeight):
+        """What a paragraph measures to depends only on the width: measured again at the
+        width it has (tables do so for every row height, split and draw), it is as it was."""
+        if getattr(self, "_wrapped", None) == availWidth and hasattr(self, "blPara"):
+            return self.width, self.height  # (a split that found no room drops blPara)
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = availWidth
+        return size
+
     def split(self, availWidth, availHeight):
         if not hasattr(self, "blPara"):
             self.wrap(availWidth, availHeight)
