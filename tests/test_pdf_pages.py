@@ -129,3 +129,40 @@ def test_no_pdf_uses_helvetica(build, profiles):
                 d = descriptor.get_object()
                 assert any(k in d for k in ("/FontFile", "/FontFile2", "/FontFile3")), \
                     f"{path.name}: {name} 沒有嵌入"
+
+
+def _long_table_pdf(rows: int, tall_at: int | None = None) -> list[str]:
+    """A table of `rows` rows (a duty cell merged down every ten rows), one row made taller
+    than a page when `tall_at` is given; the text of each page."""
+    import io
+
+    from kmc_reports import document as dm
+    from kmc_reports.fonts import default_fonts
+    from kmc_reports.writers.pdf import write_pdf
+
+    def cell(text, **kw):
+        return dm.Cell([dm.Paragraph([dm.Run(text)])], **kw)
+
+    body = [[cell("職責", header=True), cell("代碼", header=True), cell("內容", header=True)]]
+    for i in range(rows):
+        text = f"R{i:04d} 能依據活動目標規劃流程與分工。" * (1 + i % 3)
+        if i == tall_at:
+            text = "".join(f"R{i:04d} 第 {k} 段文字，" for k in range(600))
+        row = [cell(f"D{i // 10}", rowspan=min(10, rows - i))] if i % 10 == 0 else []
+        body.append(row + [cell(f"R{i:04d}"), cell(text)])
+    doc = dm.Document([dm.Section([dm.Table([1, 1, 6], body, header_rows=1)])], title="t")
+    reader = pypdf.PdfReader(io.BytesIO(write_pdf(doc, default_fonts())))
+    return [page.extract_text() for page in reader.pages]
+
+
+@pytest.mark.parametrize("tall_at", [None, 150])
+def test_a_long_table_laid_out_a_page_at_a_time_keeps_every_row_once(tall_at):
+    """A long table's parts are laid out only as far as a page goes (issue 12: every page
+    break used to lay out the whole rest again); no row is lost, doubled or reordered, the
+    header starts every page, and a cell merged over a page break goes on with 「（續）」."""
+    pages = _long_table_pdf(300, tall_at)
+    assert len(pages) > 5
+    codes = [c for page in pages for c in dict.fromkeys(re.findall(r"^R\d{4}$", page, re.M))]
+    assert codes == [f"R{i:04d}" for i in range(300)]
+    assert all("職責" in page and "內容" in page for page in pages)
+    assert any("（續）" in page for page in pages)

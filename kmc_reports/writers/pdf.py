@@ -422,13 +422,15 @@ class _Writer:
         a label, a merged cell goes on with what the page before did not show (`shown`: the
         number of its paragraphs printed there, by the original cell's id)."""
         size = SIZES["table_small"] if table.size == "small" else SIZES["table"]
-        part = _continued_slots(slots, head, body, shown or {})
         # CJK wrapping lets a closing mark (。，) hang past the line; the wider right
         # padding keeps it off the rule.
         pad = (3, 6)
 
         def inner(c: int, span: int) -> float:
             return sum(widths[c:c + span]) - sum(pad)
+
+        body, after = self._window(slots, body, inner, size)
+        part = _continued_slots(slots, head, body, shown or {})
 
         content = [[self._cell_flowables(s.cell, inner(c, s.cell.colspan), size)
                     [getattr(s.cell, "skip", 0):] if s.origin else []
@@ -465,8 +467,33 @@ class _Writer:
                               splitInRow=int(tallest > 0.8 * self.frame_height))
         out.rest = lambda rows, shown: self._table_part(table, widths, slots, head, rows,
                                                         shown)
-        out.body, out.part = body, part
+        out.body, out.after, out.part = body, after, part
         return out
+
+    def _window(self, slots, body: list[int], inner, size: float
+                ) -> tuple[list[int], list[int]]:
+        """The rows of `body` a part of the table is laid out with now, and those after them.
+
+        A page break lays out the rest of a table again (see :class:`_ContinuedTable`), so a
+        part holds only the first rows a page cannot hold, up to where no merged cell goes on;
+        the rows after them join at the break.  (Laying out every remaining row at every
+        break made long tables quadratic: 78 s for one of 1,000 rows.)  Heights counted are
+        those of cells of one row, which a row is at least.  While a row too tall for a page
+        is left, which reportlab then cuts inside, the part holds all rows as before."""
+        heights = []
+        for r in body:
+            heights.append(max((sum(f.wrap(inner(c, s.cell.colspan), 1e6)[1] for f in
+                                    self._cell_flowables(s.cell, inner(c, s.cell.colspan), size))
+                                for c, s in enumerate(slots[r])
+                                if s.origin and s.cell.rowspan == 1), default=0.0))
+        if max(heights, default=0.0) > 0.8 * self.frame_height:
+            return body, []
+        total = 0.0
+        for k, (r, h) in enumerate(zip(body, heights)):
+            if total > self.frame_height and all(s.last_row for s in slots[body[k - 1]]):
+                return body[:k], body[k:]
+            total += h
+        return body, []
 
     def _cell_flowables(self, cell: dm.Cell, width: float, size: float) -> list:
         """A cell's paragraphs (and other blocks), made once: each part of a table split over
@@ -592,7 +619,8 @@ class _ContinuedTable(Table):
     start again there, so every page reads on its own."""
 
     rest = None  # rows, paragraphs shown → the table of those rows
-    body: list[int] = []
+    body: list[int] = []  # the grid rows of this part
+    after: list[int] = []  # the table's rows after them (see _Writer._window)
     part: list[list] = []
 
     def split(self, availWidth, availHeight):
@@ -612,6 +640,6 @@ class _ContinuedTable(Table):
                     cell = getattr(slot.cell, "origin", slot.cell)
                     printed[id(cell)] = printed.get(id(cell), getattr(slot.cell, "skip", 0)) \
                         + len(first._cellvalues[r][c] or [])
-        again = self.rest(self.body[shown:], printed)
+        again = self.rest(self.body[shown:] + self.after, printed)
         again.spaceAfter = getattr(second, "spaceAfter", 0)
         return [first, again]
