@@ -177,7 +177,10 @@ class Project:
             if code not in stale:
                 result.unchanged += 1
                 done(code, "unchanged", "")
+        early = None
         try:
+            early = self._early_comparison(record, out, codes, shared, force, formats,
+                                           jobs, stale)
             for outcome in _run(self, out, stale, jobs, formats):
                 code = outcome["code"]
                 if "error" in outcome:
@@ -199,13 +202,15 @@ class Project:
             try:
                 result.comparison = self._comparison(
                     record, out, [c for c in codes if c not in failed], shared, force, failed,
-                    formats)
+                    formats, None if failed else early)
             except Exception as exc:  # like a standard's: one line, the rest of the build stays
                 record.failed(COMPARISON)
                 result.failed.append((COMPARISON, str(exc) if isinstance(exc, KmcError) else
                                       f"比較結果：內部錯誤 {type(exc).__name__}: {exc}"))
             result.findings = self._lint_files(record, out, codes)
         finally:
+            if early is not None:
+                early.stop()
             record.save()
         result.seconds = time.perf_counter() - started
         return result
@@ -260,11 +265,33 @@ class Project:
                 folder.rmdir()
         return gone
 
+    def _comparison_key(self, shared: str, codes: list[str]) -> str:
+        return digest(shared, file_digest(self.data / "crosswalk.yaml"),
+                      *[x for c in codes for x in (c, file_digest(self.library.path(c)))])
+
+    def _early_comparison(self, record: Manifest, out: Path, codes: list[str], shared: str,
+                          force: bool, formats: tuple[str, ...], jobs: int | None,
+                          stale: list[str]) -> "_Background | None":
+        """The comparison needs the standards' data, not their reports: when the build runs
+        in several processes and it is due, it starts at once in a process of its own (of all
+        standards, as if none will fail) instead of after the last standard (at 1,000
+        standards it is 49 s).  Used only if no standard fails; else stopped and made as
+        :meth:`_comparison` says."""
+        kinds = tuple(f for f in ("xlsx", "docx", "pdf") if f in formats)
+        workers = min(jobs or os.cpu_count() or 1, len(stale))
+        if workers <= 1 or not kinds or not codes or (
+                not force and record.fresh(COMPARISON, self._comparison_key(shared, codes))):
+            return None
+        return _Background(_compare, (self.settings(), codes, str(out / "comparison.xlsx"),
+                                      kinds))
+
     def _comparison(self, record: Manifest, out: Path, codes: list[str], shared: str,
-                    force: bool, failed: set[str], formats: tuple[str, ...]) -> Path | None:
+                    force: bool, failed: set[str], formats: tuple[str, ...],
+                    early: "_Background | None" = None) -> Path | None:
         """The comparison of all standards, made again when any of them or the crosswalk
         decisions changed.  While a standard fails, an existing comparison is left as it was
-        (it still holds that standard as it last built); a first one leaves it out."""
+        (it still holds that standard as it last built); a first one leaves it out.
+        ``early``: the same comparison started beside the standards (no standard failed)."""
         target = out / "comparison.xlsx"
         failing = "、".join(sorted(failed))
         if failed and COMPARISON in record.entries and target.is_file():
@@ -275,12 +302,19 @@ class Project:
         kinds = tuple(f for f in ("xlsx", "docx", "pdf") if f in formats)
         if not codes or not kinds:
             return None
-        key = digest(shared, file_digest(self.data / "crosswalk.yaml"),
-                     *[x for c in codes for x in (c, file_digest(self.library.path(c)))])
+        key = self._comparison_key(shared, codes)
         if not force and record.fresh(COMPARISON, key):
             return target
         staged = Staged()
-        files = self.comparison(codes, target, kinds, staged, whole=False)
+        if early is not None:
+            outcome = early.result()
+            if "error" in outcome:
+                raise KmcError(outcome["error"])
+            for warning in outcome["warnings"]:
+                self.warn(warning)
+            files = [staged.add(Path(path), data) for path, data in outcome["files"]]
+        else:
+            files = self.comparison(codes, target, kinds, staged, whole=False)
         staged.commit()
         self._replace(record, COMPARISON, key, files)
         return files[0]
@@ -354,6 +388,63 @@ def _make(code: str, out: str, formats: tuple[str, ...], project: Project | None
         project.warn = warn
     return {"code": code, "files": [str(f) for f in files], "checks": checks,
             "findings": findings, "warnings": warnings}
+
+
+def _compare(settings: tuple, codes: list[str], target: str, kinds: tuple[str, ...]) -> dict:
+    """The comparison made in a process of its own: its files as (path, bytes), written by
+    the build when it takes them; errors and warnings come back as lines."""
+    warnings: list[str] = []
+    project = Project(*settings, warn=warnings.append)
+    staged = Staged()
+    try:
+        project.comparison(codes, Path(target), kinds, staged, whole=False)
+    except KmcError as exc:
+        return {"error": str(exc)}
+    except Exception as exc:  # like a standard's: one line, the rest of the build stays
+        return {"error": f"比較結果：內部錯誤 {type(exc).__name__}: {exc}"}
+    return {"files": [(str(p), data) for p, data in staged.files.items()],
+            "warnings": warnings}
+
+
+def _background_main(conn, fn, args) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build's to handle, as in the pool
+    try:
+        conn.send(fn(*args))
+    finally:
+        conn.close()
+
+
+class _Background:
+    """One job in a process of its own, beside the pool, that the build can stop instead of
+    waiting for it (Ctrl-C, or a result it no longer needs)."""
+
+    def __init__(self, fn: Callable[..., dict], args: tuple):
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe(duplex=False)
+        self.process = context.Process(target=_background_main, args=(child, fn, args),
+                                       daemon=True)
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            self.process.start()
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, previous)
+        child.close()
+
+    def result(self) -> dict:
+        try:
+            outcome = self.conn.recv()
+        except EOFError:  # it died without a word (killed, out of memory)
+            outcome = {"error": f"比較結果：內部錯誤 背景程序結束（{self.process.exitcode}）"}
+        self.process.join()
+        return outcome
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.conn.close()
 
 
 def _run(project: Project, out: Path, codes: list[str], jobs: int | None,

@@ -131,6 +131,18 @@ def test_reports_of_a_removed_standard_are_removed_and_listed(first, tmp_path):
     assert "KMC2432-004v2" not in (out / "lint.txt").read_text(encoding="utf-8")
 
 
+def test_the_comparison_made_beside_the_standards_equals_one_made_after_them(first, tmp_path):
+    """In several processes the comparison starts at once, beside the standards' reports
+    (issue 12); in one it is made after them.  Both give the same files."""
+    folder, data, out, state = first
+    result = _build(data, tmp_path / "serial", "-j", "1")
+    assert result.exit_code == 0, result.output
+    serial = _state(tmp_path / "serial")
+    names = [n for n in state if n.startswith("comparison")]
+    assert {"comparison.xlsx", "comparison-summary.pdf", "comparison-summary.docx"} <= set(names)
+    assert all(serial[n][0] == state[n][0] for n in names)
+
+
 def test_a_corrupt_standard_among_others(first, tmp_path):
     data, out, before = _copy(first, tmp_path)
     shutil.copy(ROOT / "data" / "standards" / "KMC2432-001v4.yaml", data / "standards")
