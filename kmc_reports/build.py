@@ -83,10 +83,16 @@ class Project:
                 # the hours are the option's, not the spec's
                 raise KmcError(f"--hours {hours:g}：{exc.message.split('：', 1)[1]}") from None
             raise
-        from .analyses.syllabus import load_levels, plan
+        from .analyses.syllabus import plan
 
-        own = self.data / "levels.yaml"  # a data folder may bring its own wording
-        return plan(standards, spec, load_levels(own if own.is_file() else None), exclude)
+        return plan(standards, spec, self.levels(), exclude)
+
+    def levels(self) -> dict[int, str]:
+        """The level descriptors (職能級別): the data folder's own wording, else the bundled."""
+        from .analyses.syllabus import load_levels
+
+        own = self.data / "levels.yaml"
+        return load_levels(own if own.is_file() else None)
 
     # -- comparison ----------------------------------------------------------------------
     def decisions(self, against: list | None = None):

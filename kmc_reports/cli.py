@@ -469,6 +469,39 @@ def build(obj: _Ctx, out: Path, jobs: int | None, force: bool, fmt: str) -> None
             bar.update(1, code)
         elif status != "unchanged":
             click.echo(f"[{count}/{total}] {code} {_STATUS[status]}", err=True)
+@main.command("export")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["case", "moodle", "ctdl"]), required=True,
+              help="case：CASE 1.1 套件；moodle：Moodle 職能架構 CSV；ctdl：CTDL-ASN JSON-LD。")
+@_out_folder
+@click.option("--base-uri", default=None,
+              help="紀錄 URI 的前綴，其後接識別碼（預設：CASE 用 urn:uuid:，CTDL 用登錄庫位址）。")
+@_org
+@click.pass_obj
+@_errors_to_exit
+def export_cmd(obj: _Ctx, codes, fmt, out, base_uri, org) -> None:
+    """將職能基準匯出為 CASE、Moodle 或 CTDL 格式，識別碼每次匯出都相同。
+
+    同時匯出多項職能基準時，依職能對照（data/crosswalk.yaml）加上相同與相近項目的關聯。"""
+    from .config import load_config
+    from .exports import prepare, render
+
+    standards = obj.library.load(list(dict.fromkeys(codes)))
+    levels = obj.levels()
+    cw = None
+    if len(standards) > 1:
+        from .analyses import crosswalk
+        cw = crosswalk.build_crosswalk(standards, obj.decisions())
+    plans = [obj.syllabus(*obj.course(s.code), None) for s in standards] if fmt == "ctdl" else []
+    creator = org if org is not None else load_config(obj.config_path).org_name
+    staged = Staged()
+    for name, data in render(fmt, prepare(standards, levels, cw, creator=creator,
+                                          base_uri=base_uri, plans=plans)).items():
+        staged.add(out / name, data)
+    for path in staged.commit():
+        click.echo(path)
+
+
 
     from .reports import DOCUMENT_FORMATS, parse_formats
 
