@@ -11,13 +11,11 @@ imported by the methods that use them, so commands that need none start fast.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -425,6 +423,8 @@ class _Background:
     waiting for it (Ctrl-C, or a result it no longer needs)."""
 
     def __init__(self, fn: Callable[..., dict], args: tuple):
+        import multiprocessing
+
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe(duplex=False)
         self.process = context.Process(target=_background_main, args=(child, fn, args),
@@ -463,6 +463,9 @@ def _run(project: Project, out: Path, codes: list[str], jobs: int | None,
         for code in codes:
             yield _make(code, str(out), formats, project)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_setup, initargs=(project.settings(),))
     try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -35,8 +36,6 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Callable
 
-from fontTools import version as FONTTOOLS_VERSION
-from fontTools.ttLib import TTFont
 
 from .atomic import write_bytes
 from .cache import cache_dir
@@ -92,7 +91,7 @@ def default_fonts(notify: Callable[[str], None] | None = None) -> FontSet:
     """
     source = _bundled_source()
     folder = cache_dir() / "fonts"
-    key = hashlib.sha256(f"{_file_sha256(str(source))}:{FONTTOOLS_VERSION}:{_RECIPE}"
+    key = hashlib.sha256(f"{_file_sha256(str(source))}:{fonttools_version()}:{_RECIPE}"
                          .encode()).hexdigest()[:16]
     # Dots, not the hyphens of earlier versions, whose clean-up deletes every NotoSansTC-*.ttf.
     paths = {style: folder / f"NotoSansTC.{style}.{key}.ttf" for style in _WEIGHTS}
@@ -145,7 +144,8 @@ def bundled_missing(text: str) -> list[str]:
 
 def _instantiate(source: Path, weight: int, style: str) -> bytes:
     """A static instance of `source` at `weight`, named as a plain Regular/Bold font."""
-    from fontTools.varLib import instancer  # slow import; only needed on a cache miss
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer  # slow imports; only needed on a cache miss
 
     font = TTFont(source, recalcTimestamp=False)  # same bytes on every run: reproducible
     # updateFontNames needs a STAT table; _set_static_names below fixes the names either way.
@@ -157,7 +157,7 @@ def _instantiate(source: Path, weight: int, style: str) -> bytes:
     return out.getvalue()
 
 
-def _set_static_names(font: TTFont, family: str, style: str) -> None:
+def _set_static_names(font, family: str, style: str) -> None:
     """Make name IDs 1-4, 6 (and 16/17 if present) say `family` + `style`, never 'Thin'.
 
     Without this a static instance of Noto's variable font keeps the default instance's
@@ -277,6 +277,8 @@ def _check_font(path: Path) -> str:
         raise KmcError("這是資料夾，不是字型檔", where)
     if not path.is_file():
         raise KmcError("找不到字型檔", where)
+    from fontTools.ttLib import TTFont
+
     try:
         font = TTFont(path, fontNumber=0, lazy=True)
     except OSError as exc:
@@ -359,10 +361,12 @@ def _cmap(path: str) -> frozenset[int]:
         digest = _file_sha256(path)
     except OSError as exc:
         raise KmcError(f"無法讀取字型檔：{os_message(exc)}", path) from None
-    cache = _tables_path(digest, "cmap", FONTTOOLS_VERSION)
+    cache = _tables_path(digest, "cmap", fonttools_version())
     stored = _load_arrays(cache)
     if stored is not None and list(stored) == ["codes"]:
         return frozenset(stored["codes"])
+    from fontTools.ttLib import TTFont
+
     try:
         with TTFont(path, fontNumber=0, lazy=True) as font:
             codes = sorted(font.getBestCmap() or ())
@@ -370,6 +374,24 @@ def _cmap(path: str) -> frozenset[int]:
         raise KmcError(f"無法讀取字型檔：{os_message(exc)}", path) from None
     _save_arrays(cache, {"codes": codes})
     return frozenset(codes)
+
+
+@functools.lru_cache(maxsize=1)
+def fonttools_version() -> str:
+    """fontTools' version, part of every cache key its work goes into.  Read from its
+    __init__.py, where fontTools states it: importing fontTools (≈20 ms) is left to the runs
+    that cut or parse a font."""
+    spec = importlib.util.find_spec("fontTools")
+    try:
+        with open(spec.origin, encoding="utf-8") as fh:
+            found = re.search(r'^version = __version__ = "([^"]+)"', fh.read(), re.M)
+    except (OSError, TypeError, AttributeError):
+        found = None
+    if found:
+        return found.group(1)
+    from fontTools import version
+
+    return version
 
 
 # --- cached tables ---------------------------------------------------------------------------

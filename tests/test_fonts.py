@@ -399,7 +399,7 @@ def test_damaged_cache_files_are_rebuilt(noto, tmp_path, monkeypatch):
     got = vars(fonts._reportlab_font("KmcProbe", noto.regular).face)
     assert got["charToGlyph"] == want_font["charToGlyph"]
     assert fonts._load_arrays(fonts._tables_path(digest, "reportlab", Version)) is not None
-    assert fonts._load_arrays(fonts._tables_path(digest, "cmap", fonts.FONTTOOLS_VERSION))
+    assert fonts._load_arrays(fonts._tables_path(digest, "cmap", fonts.fonttools_version()))
 
 
 def _aged(path: Path, days: float) -> Path:
@@ -540,3 +540,11 @@ def test_concurrent_first_runs_cut_once(noto, tmp_path):
     cuts = [line.split() for line in (work / "cuts").read_text().splitlines()]
     assert sorted(style for _, _, style in cuts) == ["Bold", "Regular"]
     assert {pid for pid, _, _ in cuts} == {str(first.pid)}
+
+
+def test_the_fonttools_version_read_without_importing_it_is_its_own():
+    """Cache keys name fontTools' version; it is read from fontTools' own file so that a
+    command that only uses cached fonts does not import fontTools (issue 12)."""
+    from fontTools import version
+
+    assert fonts.fonttools_version() == version
