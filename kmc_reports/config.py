@@ -13,6 +13,8 @@ from .errors import KmcError
 from .store import read_yaml
 
 
+NUMBERS = {"gap_bar": (1, 5)}  # keys whose values are numbers, and their range
+CHOICES = {"gap_by": ("supervisor", "self", "lower")}
 HR_FIELDS = ("department", "supervisor", "grade", "location", "effective_date", "approved_by")
 
 
@@ -31,6 +33,10 @@ class Config:
     location: str = ""  # 工作地點
     effective_date: str = ""  # 生效日期
     approved_by: str = ""  # 核定
+    # gap analysis (kmc-reports gap): a task is a gap below this mean rating (1–5; --bar),
+    # decided by the supervisor's, the self or the lower rating when both are given
+    gap_bar: float = 3.0
+    gap_by: str = "supervisor"
     path: str = ""  # the file these came from (not a key): names it in errors, and its
     # folder is one a template's images may come from (see images.allowed_roots)
 
@@ -58,9 +64,19 @@ def load_config(path: str | Path | None = None) -> Config:
     if unknown:
         raise KmcError(f"不認得的設定 {unknown[0]!r}（可用的設定：{'、'.join(sorted(known))}）",
                        str(path))
-    bad = [k for k, v in data.items() if not isinstance(v, str)]
+    bad = [k for k, v in data.items() if not isinstance(v, str) and k not in NUMBERS]
     if bad:
         raise KmcError(f"設定 {bad[0]!r} 必須是文字（實際：{data[bad[0]]!r}）", str(path))
+    for key, (low, high) in NUMBERS.items():
+        value = data.get(key, low)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not low <= value <= high:
+            raise KmcError(f"設定 {key!r} 必須是 {low} 到 {high} 之間的數字（實際：{value!r}）",
+                           str(path))
+    for key, choices in CHOICES.items():
+        if data.get(key, choices[0]) not in choices:
+            raise KmcError(f"設定 {key!r} 必須是 {'、'.join(choices)} 之一（實際：{data[key]!r}）",
+                           str(path))
     base = path.parent
     for key in ("logo", "pdf_font", "pdf_font_bold"):  # paths are relative to the file
         if data.get(key) and not Path(data[key]).is_absolute():

@@ -74,27 +74,31 @@ def test_layout_for_the_person_filling_it_in(wb, std):
         "行為指標", "P1.1.1", "T1.1 取得活動專案資訊", std.duties[0].tasks[0].indicators[0].text, 3]
     assert ws.cell(first, 4).alignment.wrap_text
     assert ws.column_dimensions["D"].width == 60
-    assert all(ws.column_dimensions[c].width >= 9 for c in "ABCDEFGH")
+    assert all(ws.column_dimensions[c].width >= 9 for c in "ABCDEFGHI")
     assert ws.freeze_panes == "A2"  # the header only
-    assert ws.auto_filter.ref == f"A{head}:H{ws.max_row - 1}"  # not the summary row
+    assert ws.auto_filter.ref == f"A{head}:I{ws.max_row - 1}"  # not the summary row
 
 
 def test_averages_per_task_duty_and_in_all(wb):
     ws = wb.worksheets[0]
     rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
     assert ws.cell(rows["T1 蒐集與分析活動資訊"], 6).value == '=IFERROR(AVERAGE(F3:F4,F6:F8),"")'
+    assert ws.cell(rows["T1 蒐集與分析活動資訊"], 7).value == '=IFERROR(AVERAGE(G3:G4,G6:G8),"")'
     assert ws.cell(rows["T1.1 取得活動專案資訊　平均"], 6).value == '=IFERROR(AVERAGE(F3:F4),"")'
     assert ws.cell(rows["知識（K）"], 6).value.startswith("=IFERROR(AVERAGE(F")
+    assert ws.cell(rows["知識（K）"], 7).value.startswith("=IFERROR(AVERAGE(G")
     last = ws.max_row
     assert ws.cell(last, 1).value.startswith("全部項目")
-    assert ws.cell(last, 7).value == f'=COUNTIF(G2:G{last - 1},"達成")'
+    assert ws.cell(last, 8).value == f'=COUNTIF(H2:H{last - 1},"達成")'
 
 
 def test_list_validations_on_rating_and_achieved(wb):
     ws, head = wb.worksheets[0], header_row(wb)
-    found = {dv.formula1: str(dv.sqref) for dv in ws.data_validations.dataValidation}
-    assert found == {'"1,2,3,4,5"': f"F{head + 1}:F{ws.max_row - 1}",
-                     '"達成,未達成"': f"G{head + 1}:G{ws.max_row - 1}"}
+    found = sorted((dv.formula1, str(dv.sqref)) for dv in ws.data_validations.dataValidation)
+    last = ws.max_row - 1
+    assert found == [('"1,2,3,4,5"', f"F{head + 1}:F{last}"),
+                     ('"1,2,3,4,5"', f"G{head + 1}:G{last}"),
+                     ('"達成,未達成"', f"H{head + 1}:H{last}")]
     assert all(dv.showErrorMessage and dv.error for dv in ws.data_validations.dataValidation)
 
 
@@ -125,7 +129,8 @@ def test_text_that_looks_like_a_formula_stays_text(std, tmp_path):
     assert {c.data_type for c in cells} == {"s"}
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
     formulas = [c.value for row in ws.iter_rows() for c in row if c.data_type == "f"]
-    assert all(f.startswith(("=IFERROR(AVERAGE(F", "=COUNTIF(G")) for f in formulas)
+    assert all(f.startswith(("=IFERROR(AVERAGE(F", "=IFERROR(AVERAGE(G", "=COUNTIF(H"))
+               for f in formulas)
     assert b"SUM(A1)</f>" not in sheet
     path = tmp_path / "odd.xlsx"
     path.write_bytes(data)
@@ -148,16 +153,17 @@ def test_round_trip(data, std, tmp_path, wb):
     first = head + 2  # P1.1.1, under its duty
     k = next(r for r in range(1, ws.max_row) if ws.cell(r, 1).value == "知識（K）") + 1
     path = _filled(data, tmp_path, {
-        f"F{first}": 4, f"G{first}": "達成", f"H{first}": "主辦 2024 年會",
-        f"F{first + 1}": 1, f"G{first + 1}": "未達成",
+        f"F{first}": 4, f"G{first}": "3", f"H{first}": "達成", f"I{first}": "主辦 2024 年會",
+        f"F{first + 1}": 1.0, f"H{first + 1}": "未達成",
         f"F{first + 2}": None,
-        f"F{k}": 5, f"H{k}": "有證照"})
+        f"F{k}": 5, f"I{k}": "有證照"})
     got = read_checklist_xlsx(path)
     assert (got.code, got.version) == (CODE, "V3")
     assert [r.kind for r in got.rows].count("P") == 65  # duty rows are not rows
     assert got.rows[0] == ChecklistRow("P", "P1.1.1", 4, True, "主辦 2024 年會",
-                                       std.duties[0].tasks[0].indicators[0].text)
+                                       std.duties[0].tasks[0].indicators[0].text, 3, first)
     assert got.rows[1][:5] == ("P", "P1.1.2", 1, False, "")
+    assert got.rows[1].supervisor is None
     assert got.rows[2][2:5] == (None, None, "")
     assert got.rows[65][:5] == ("K", "K03", 5, None, "有證照")
     k03 = [r.item for r in got.rows if r.code == "K03"]  # printed with two names
@@ -170,11 +176,16 @@ def test_a_rating_out_of_range_names_the_cell(data, tmp_path, wb):
     path = _filled(data, tmp_path, {cell: 7})
     with pytest.raises(KmcError) as exc:
         read_checklist_xlsx(path)
-    assert str(exc.value) == f"{path}: 工作表「自我檢核」{cell}：評分「7」應為 1–5 的整數"
+    assert str(exc.value) == f"{path}: 工作表「自我檢核」{cell}：自評「7」應為 1–5 的整數"
+    cell = f"G{header_row(wb) + 3}"
+    path = _filled(data, tmp_path, {cell: "3.5"})
+    with pytest.raises(KmcError) as exc:
+        read_checklist_xlsx(path)
+    assert str(exc.value) == f"{path}: 工作表「自我檢核」{cell}：主管評「3.5」應為 1–5 的整數"
 
 
 def test_an_unknown_achieved_value_names_the_cell(data, tmp_path, wb):
-    cell = f"G{header_row(wb) + 2}"
+    cell = f"H{header_row(wb) + 2}"
     path = _filled(data, tmp_path, {cell: "OK"})
     with pytest.raises(KmcError, match=f"{cell}：達成欄「OK」"):
         read_checklist_xlsx(path)
@@ -199,7 +210,8 @@ def test_every_bundled_standard_reads_back_one_row_per_item(code, tmp_path):
     expected += [(kind, c.code) for kind in "KS" for c in competencies(std, kind)]
     expected += [("A", a.code or "") for a in std.attitudes]
     assert [(r.kind, r.code) for r in rows] == expected
-    assert {(r.rating, r.achieved, r.note) for r in rows} == {(None, None, "")}
+    assert {(r.rating, r.supervisor, r.achieved, r.note) for r in rows} == {
+        (None, None, None, "")}
 
 
 def test_a_workbook_not_made_by_us(tmp_path):

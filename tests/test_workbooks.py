@@ -19,8 +19,10 @@ from conftest import ROOT
 from kmc_reports.cli import main
 from kmc_reports.writers.comparison_xlsx import RULES
 
-# The only formulas a workbook may hold: the checklist's averages and its count of 達成.
-DELIBERATE = re.compile(r'^=(IFERROR\(AVERAGE\(F[0-9F:,]+\),""\)|COUNTIF\(G\d+:G\d+,"達成"\))$')
+# The only formulas a workbook may hold: the checklist's averages (自評 F, 主管評 G) and its
+# count of 達成 (H).
+DELIBERATE = re.compile(
+    r'^=(IFERROR\(AVERAGE\((F[0-9F:,]+|G[0-9G:,]+)\),""\)|COUNTIF\(H\d+:H\d+,"達成"\))$')
 MIN_SCALE = 0.7  # of 11 pt: about 8 pt on paper
 
 

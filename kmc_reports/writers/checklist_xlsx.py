@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from ..errors import KmcError
 from ..model import Standard
@@ -19,23 +20,28 @@ from ..workbook import Cell, Column, Formula, Print, Sheet, Validation, Workbook
 from .xlsx import INPUT_FILL, write_workbook
 
 SHEET, GUIDE, META = "自我檢核", "填表說明", "_meta"
-FORMAT, FORMAT_VERSION = "kmc-reports checklist", 1
-HEADERS = ["類別", "代碼", "工作任務", "項目", "職能級別", "評分(1–5)", "達成", "說明／佐證"]
-WIDTHS = [10, 9, 24, 60, 10, 11, 10, 30]
+FORMAT, FORMAT_VERSION = "kmc-reports checklist", 2
+HEADERS = ["類別", "代碼", "工作任務", "項目", "職能級別", "自評(1–5)", "主管評(1–5)", "達成",
+           "說明／佐證"]
+WIDTHS = [10, 9, 24, 60, 10, 11, 12, 10, 30]
 KINDS = {"行為指標": "P", "知識": "K", "技能": "S", "態度": "A"}
 ACHIEVED = {"達成": True, "未達成": False}
 RATINGS = {str(score): score for score, _ in RATING_SCALE}
-RATING_COL, ACHIEVED_COL, NOTE_COL = 6, 7, 8
-CENTERED = {2, 5, RATING_COL, ACHIEVED_COL}  # 代碼, 職能級別, 評分, 達成
+RATING_COL, SUPERVISOR_COL, ACHIEVED_COL, NOTE_COL = 6, 7, 8, 9
+CENTERED = {2, 5, RATING_COL, SUPERVISOR_COL, ACHIEVED_COL}  # 代碼, 職能級別, 評分, 達成
+# Version 1 had no 主管評 column; its files are still read.
+V1_HEADERS = ["類別", "代碼", "工作任務", "項目", "職能級別", "評分(1–5)", "達成", "說明／佐證"]
 SCALE_TEXT = "評分說明：" + "；".join(f"{s}＝{label}" for s, label in RATING_SCALE) + "。"
 NOT_OURS = "不是 kmc-reports 產生的自我檢核表"
 HEAD = 1  # the table's header row: the only frozen row
+BLANKS = [""] * (len(HEADERS) - 5)  # the columns a person fills in
 SECTIONS = (("K", "知識", "知識（K）"), ("S", "技能", "技能（S）"), ("A", "態度", "態度（A）"))
 
 
 class ChecklistRow(NamedTuple):
     """One filled-in row.  ``kind`` is P, K, S or A; ``item`` tells apart two names printed
-    under one K/S code and attitudes without a code."""
+    under one K/S code and attitudes without a code; ``rating`` is the self rating,
+    ``supervisor`` the supervisor's; ``row`` is the sheet row, for messages."""
 
     kind: str
     code: str
@@ -43,6 +49,8 @@ class ChecklistRow(NamedTuple):
     achieved: bool | None
     note: str
     item: str
+    supervisor: int | None = None
+    row: int = 0
 
 
 @dataclass
@@ -50,6 +58,9 @@ class ChecklistRatings:
     code: str
     version: str
     rows: list[ChecklistRow]
+    person: str = ""          # 姓名 on 填表說明
+    person_cell: str = ""     # where it is written, e.g. B4
+    sheet: str = SHEET
 
 
 def write_checklist_xlsx(std: Standard, org_name: str = "") -> bytes:
@@ -70,29 +81,32 @@ def checklist_workbook(std: Standard, org_name: str = "") -> Workbook:
     items: list[int] = []
     for duty in std.duties:
         duty_row = ws.add([Cell(f"{duty.code} {duty.name}", span=RATING_COL - 1), None, None,
-                           None], "group")
+                           None, None], "group")
         in_duty: list[int] = []
         for task in duty.tasks:
             rows = [ws.add(r) for r in _indicators(duty, task)]
             if rows:
                 ws.add([Cell(f"{task.code} {task.name}　平均", span=RATING_COL - 1),
-                        _average(rows), None, None], "total")
+                        *_averages(rows), None, None], "total")
             in_duty += rows
-        _set(ws, duty_row, _average(in_duty))
+        _set(ws, duty_row, _averages(in_duty))
         items += in_duty
     for kind, label, heading in SECTIONS:
         found = list(_items(std, kind, label))
         if found:
-            group = ws.add([Cell(heading, span=RATING_COL - 1), None, None, None], "group")
+            group = ws.add([Cell(heading, span=RATING_COL - 1), None, None, None, None],
+                           "group")
             rows = [ws.add(r) for r in found]
-            _set(ws, group, _average(rows))
+            _set(ws, group, _averages(rows))
             items += rows
     last = ws.last
-    ws.add([Cell("全部項目：評分平均（評分欄）、達成項數（達成欄）", span=RATING_COL - 1),
-            _average(items), Formula(f'=COUNTIF(G{HEAD + 1}:G{last},"達成")'),
+    ws.add([Cell("全部項目：評分平均（自評、主管評欄）、達成項數（達成欄）", span=RATING_COL - 1),
+            *_averages(items), Formula(f'=COUNTIF(H{HEAD + 1}:H{last},"達成")'),
             None], "total")
     ws.validations += [
-        Validation(RATING_COL, HEAD + 1, last, list(RATINGS), "評分",
+        Validation(RATING_COL, HEAD + 1, last, list(RATINGS), "自評",
+                   "請選擇 1 到 5 的整數。" + SCALE_TEXT),
+        Validation(SUPERVISOR_COL, HEAD + 1, last, list(RATINGS), "主管評",
                    "請選擇 1 到 5 的整數。" + SCALE_TEXT),
         Validation(ACHIEVED_COL, HEAD + 1, last, list(ACHIEVED), "達成",
                    "請選擇「達成」或「未達成」。")]
@@ -107,9 +121,10 @@ def checklist_workbook(std: Standard, org_name: str = "") -> Workbook:
         guide.add([Cell(label, bold=True), Cell(value, fill=INPUT_FILL)])
     guide.blank()
     guide.add([SCALE_TEXT], "note")
-    guide.add([f"請於「{SHEET}」工作表每一列的「評分」欄選一個分數，並於「達成」欄選「達成」"
-               "或「未達成」；說明欄可填寫具體事例或佐證資料。各工作任務、主要職責與知識、技能、"
-               "態度的平均分數，以及全部項目的平均與達成項數會自動計算。"], "note")
+    guide.add([f"請於「{SHEET}」工作表每一列的「自評」欄選一個分數，並於「達成」欄選「達成」"
+               "或「未達成」；說明欄可填寫具體事例或佐證資料。「主管評」欄由直屬主管填寫（可留白）。"
+               "各工作任務、主要職責與知識、技能、態度的平均分數，以及全部項目的平均與達成項數"
+               "會自動計算。"], "note")
     guide.print = Print(landscape=False, header=title)
 
     meta = book.sheet(META, [Column(16), Column(40)])
@@ -126,22 +141,22 @@ def _indicators(duty, task):
         tasks = "、".join(f"{t.code} {t.name}".strip() for t in block_tasks(duty, band, task))
         for p in band.indicators:
             yield ["行為指標", p.code, tasks, p.text,
-                   band.level if band.level is not None else band.printed_level, "", "", ""]
+                   band.level if band.level is not None else band.printed_level, *BLANKS]
 
 
 def _items(std: Standard, kind: str, label: str):
     if kind == "A":
         for a in std.attitudes:
-            yield ["態度", a.code or "", "", a.name, None, "", "", ""]
+            yield ["態度", a.code or "", "", a.name, None, *BLANKS]
         return
     for c in competencies(std, kind):
         level = int(c.level_text) if c.level_text.isdigit() else c.level_text
-        yield [label, c.code, "、".join(c.tasks), c.name, level, "", "", ""]
+        yield [label, c.code, "、".join(c.tasks), c.name, level, *BLANKS]
 
 
 def _ranges(rows: list[int], col: int) -> list[str]:
     """Rows as few column ranges as they make: [3, 4, 5, 8] → F3:F5, F8."""
-    letter = "ABCDEFGH"[col - 1]
+    letter = get_column_letter(col)
     out: list[str] = []
     start = prev = None
     for r in sorted(rows) + [None]:
@@ -154,63 +169,110 @@ def _ranges(rows: list[int], col: int) -> list[str]:
     return out
 
 
-def _average(rows: list[int]) -> Formula | None:
-    """The mean of the ratings given in these rows; empty until one is given."""
+def _averages(rows: list[int]) -> list[Formula | None]:
+    """The means of the self and of the supervisor ratings given in these rows; each empty
+    until one is given."""
     if not rows:
-        return None
-    return Formula(f'=IFERROR(AVERAGE({",".join(_ranges(rows, RATING_COL))}),"")')
+        return [None, None]
+    return [Formula(f'=IFERROR(AVERAGE({",".join(_ranges(rows, col))}),"")')
+            for col in (RATING_COL, SUPERVISOR_COL)]
 
 
-def _set(ws: Sheet, row: int, value) -> None:
-    ws.rows[row - 1].cells[1] = value
+def _set(ws: Sheet, row: int, values: list) -> None:
+    ws.rows[row - 1].cells[1:3] = values
 
 
 def read_checklist_xlsx(path) -> ChecklistRatings:
     """The ratings of a filled-in checklist; duty rows and empty rows are skipped."""
-    where = str(path)
+    wb = open_workbook(path, NOT_OURS)
     try:
-        wb = load_workbook(path, read_only=False, data_only=True)
+        return checklist_ratings(wb, workbook_meta(wb), str(path))
+    finally:
+        wb.close()
+
+
+def open_workbook(path, not_ours: str):
+    """The workbook at ``path``, read-only with the values Excel last computed."""
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        raise KmcError("檔案不存在", where) from None
+        raise KmcError("檔案不存在", str(path)) from None
     except Exception:  # openpyxl raises many kinds for files that are not workbooks
-        raise KmcError(NOT_OURS + "（無法以 Excel 活頁簿讀取）", where) from None
-    meta = ({str(r[0]): r[1] for r in wb[META].iter_rows(max_col=2, values_only=True)}
-            if META in wb.sheetnames else {})
+        raise KmcError(not_ours + "（無法以 Excel 活頁簿讀取）", str(path)) from None
+
+
+def workbook_meta(wb) -> dict:
+    """The hidden _meta sheet's keys and values ({} without one)."""
+    if META not in wb.sheetnames:
+        return {}
+    return {str(r[0]): r[1] for r in wb[META].iter_rows(max_col=2, values_only=True)
+            if r and r[0] is not None}
+
+
+def checklist_ratings(wb, meta: dict, where: str) -> ChecklistRatings:
+    """The rows of an open checklist workbook whose _meta is ``meta``."""
     if meta.get("format") != FORMAT or not isinstance(meta.get("header_row"), int):
         raise KmcError(NOT_OURS, where)
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise KmcError(f"自我檢核表格式版本 {meta.get('format_version')} 無法讀取"
-                       f"（此版本讀取 {FORMAT_VERSION}）", where)
+    version = meta.get("format_version")
+    if version not in (1, FORMAT_VERSION):
+        raise KmcError(f"自我檢核表格式版本 {version} 無法讀取"
+                       f"（此版本讀取 1 與 {FORMAT_VERSION}）", where)
+    headers = HEADERS if version == FORMAT_VERSION else V1_HEADERS
     ws, head = wb.worksheets[0], meta["header_row"]
-    found = [c.value for c in ws[head][:len(HEADERS)]]
-    if found != HEADERS:
+    found = next(ws.iter_rows(min_row=head, max_row=head, max_col=len(headers),
+                              values_only=True), ())
+    if list(found) != headers:
         raise KmcError(f"工作表「{ws.title}」第 {head} 列不是檢核表的表頭"
                        "（請勿在表格上方插入或刪除列）", where)
+    col = {h: i for i, h in enumerate(headers)}
+    rating, achieved, note = col[headers[5]], col["達成"], col["說明／佐證"]
+    supervisor = col.get("主管評(1–5)")
+
+    def choice(row: int, i: int | None, choices: dict, what: str, expected: str, values):
+        if i is None:
+            return None
+        ref = f"{get_column_letter(i + 1)}{row}"
+        return parse_choice(values[i], choices, f"工作表「{ws.title}」{ref}：{what}", expected,
+                            where)
 
     rows = []
-    for cells in ws.iter_rows(min_row=head + 1, max_col=len(HEADERS)):
-        kind = KINDS.get(cells[0].value)
+    for r, values in enumerate(ws.iter_rows(min_row=head + 1, max_col=len(headers),
+                                            values_only=True), head + 1):
+        values = tuple(values) + (None,) * (len(headers) - len(values))
+        kind = KINDS.get(values[0])
         if kind is None:  # a duty heading or a blank row
             continue
-        rating, achieved, note = (cells[c - 1] for c in (RATING_COL, ACHIEVED_COL, NOTE_COL))
         rows.append(ChecklistRow(
-            kind, cells[1].value or "",
-            _choice(rating, RATINGS, "評分", "應為 1–5 的整數", where),
-            _choice(achieved, ACHIEVED, "達成欄", "應為「達成」或「未達成」", where),
-            "" if note.value is None else str(note.value).strip(), cells[3].value or ""))
+            kind, values[1] or "",
+            choice(r, rating, RATINGS, "自評" if supervisor else "評分", "應為 1–5 的整數",
+                   values),
+            choice(r, achieved, ACHIEVED, "達成欄", "應為「達成」或「未達成」", values),
+            "" if values[note] is None else str(values[note]).strip(), values[3] or "",
+            choice(r, supervisor, RATINGS, "主管評", "應為 1–5 的整數", values), r))
+    person, cell = _person(wb)
     return ChecklistRatings(str(meta.get("standard_code")), str(meta.get("version") or ""),
-                            rows)
+                            rows, person, cell, ws.title)
 
 
-def _choice(cell, choices: dict, what: str, expected: str, where: str):
-    """The meaning of a list cell; Excel may hand back a rating as 3, 3.0 or "3"."""
-    value = cell.value
+def _person(wb) -> tuple[str, str]:
+    """The name written beside 姓名 on 填表說明, and its cell."""
+    if GUIDE not in wb.sheetnames:
+        return "", ""
+    for r, values in enumerate(wb[GUIDE].iter_rows(max_col=2, values_only=True), 1):
+        if values and values[0] == "姓名":
+            value = values[1] if len(values) > 1 else None
+            return ("" if value is None else str(value).strip()), f"B{r}"
+    return "", ""
+
+
+def parse_choice(value, choices: dict, what: str, expected: str, where: str):
+    """The meaning of a list cell; Excel may hand back a rating as 3, 3.0 or "3".  ``what``
+    names the cell in a message."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = "" if value is None else str(value).strip()
     if not text:
         return None
     if text not in choices:
-        raise KmcError(f"工作表「{cell.parent.title}」{cell.coordinate}：{what}「{value}」"
-                       f"{expected}", where)
+        raise KmcError(f"{what}「{value}」{expected}", where)
     return choices[text]
