@@ -124,6 +124,46 @@ class Project:
             out.with_name(out.stem + "-summary"),
             {"xlsx": lambda: write_comparison_xlsx(standards, cw, findings)}, {"xlsx": out})
 
+    # -- gap analysis ---------------------------------------------------------------------
+    def gap(self, output: Output, files: list[Path], code: str | None, hours: float | None,
+            required: float | None, out: Path, drafts: bool = False) -> str:
+        """`kmc-reports gap`: read the ratings, roll them up, then every person's report with
+        the course planned on their gap tasks (people on all cores: :meth:`Output.each`),
+        and the team's workbook, summary and course; returns the closing line."""
+        from .analyses.gaps import gap_course, team_gaps
+        from .ratings import read_ratings
+        from .reports import (DOCUMENT_FORMATS, check_hours, gap_bar, person_stems,
+                              score_text, team_course_tasks)
+
+        bar = gap_bar(required, output.opts.config)
+        check_hours(hours)
+        std, ratings = read_ratings(list(files), self.library, code)
+        output.check_printable([std], self.library)
+        output.check_names(ratings)
+        levels = self.levels()
+
+        def course(tasks: list[str]):
+            return gap_course(std, tasks, hours, levels) if tasks else None
+
+        def make(own: Output, item) -> list[Path]:
+            if item is None:  # the team's reports, the largest piece: first
+                return own.gap_team(team, std, course(team_course_tasks(team)), out,
+                                    f"{std.code}-gap-team", ratings.files)
+            pg, stem = item
+            return own.gap_person(pg, std, course([t.code for t in pg.gaps]), folder, stem,
+                                  ratings.files, drafts)
+
+        team = team_gaps(std, ratings, bar)
+        folder = out / f"{std.code}-gap"
+        people = list(zip(team.people, person_stems(ratings.people)))
+        if not any(f in DOCUMENT_FORMATS for f in output.opts.formats):
+            people = []  # xlsx alone: the team's workbook and course
+        output.each([None, *people], make)
+        lacking = sum(1 for pg in team.people if pg.gaps)
+        return (f"{len(team.people)} 人依 {std.code} 評分：{lacking} 人有落差，"
+                f"{sum(1 for _, n in team.common_gaps if n)} 項工作任務有人未達門檻 "
+                f"{score_text(bar.required)}")
+
     # -- one standard ----------------------------------------------------------------------
     def standard_reports(self, code: str, out: Path, formats: tuple[str, ...] = FORMATS
                          ) -> tuple[list[Path], list, list[dict]]:

@@ -262,8 +262,8 @@ def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, department, superv
     standards = obj.library.load(codes)
     output.check_printable(standards, obj.library)
     make, suffix = (profile_document, "profile") if layout == "icap" else (job_document, "job")
-    for std in standards:
-        output.documents(make(std, opts), out / f"{std.code}-{suffix}")
+    output.each(standards, lambda own, std: own.documents(make(std, opts),
+                                                          out / f"{std.code}-{suffix}"))
     for path in output.staged.commit():
         click.echo(path)
 
@@ -285,8 +285,7 @@ def checklist(obj: _Ctx, codes, fmt, out, org) -> None:
     output = Output(opts, Staged())
     standards = obj.library.load(codes)
     output.check_printable(standards, obj.library)
-    for std in standards:
-        output.checklist(std, out / f"{std.code}-checklist")
+    output.each(standards, lambda own, std: own.checklist(std, out / f"{std.code}-checklist"))
     for path in output.staged.commit():
         click.echo(path)
 
@@ -388,6 +387,67 @@ def syllabus(obj: _Ctx, course, hours, source, target, fmt, out, org) -> None:
 
 
 @main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--standard", "code", default=None,
+              help="評分表依據的職能基準代碼（預設：由評分表判斷）。")
+@click.option("--template", "template", default=None, metavar="CODE",
+              help="改為產生 CODE 的團隊評分表範本（<code>-gap-template.xlsx）。")
+@click.option("--people", type=click.IntRange(min=0, max=5000), default=0,
+              help="--template：預先列出的人數（預設：0）。")
+@_out_folder
+@click.option("--hours", type=float, default=None,
+              help="每門建議課程的總時數（預設：每項工作任務 3 小時，至少 6 小時）。")
+@click.option("--bar", type=float, default=None,
+              help="落差門檻：工作任務分數低於此值即為落差（1–5，預設 3；設定檔 gap_bar）。")
+@click.option("--format", "fmt", default="pdf,xlsx",
+              help="以逗號分隔：docx、pdf、html（個人報告、團隊摘要與建議課程）、"
+                   "xlsx（團隊活頁簿）（預設：pdf,xlsx）。")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="同時使用的處理程序數（預設：全部核心）。")
+@click.option("--plans", is_flag=True,
+              help="也為每位受評者產生完整的建議課程規劃草案（預設只產生其課程設定檔 "
+                   "-course.yaml）。")
+@_org
+@click.pass_obj
+@_errors_to_exit
+def gap(obj: _Ctx, files, code, template, people, out, hours, bar, fmt, jobs, plans, org
+        ) -> None:
+    """職能落差分析：讀取填寫完成的自我檢核表或團隊評分表，產生個人與團隊的落差報告及建議課程。
+
+    \b
+    FILES：kmc-reports checklist 產生的 XLSX（每人一份）或團隊評分表（gap --template）。
+    OUT/<code>-gap/NNN-<姓名>.*             每人的職能落差分析（NNN：輸入順序）
+    OUT/<code>-gap/NNN-<姓名>-course.yaml   其建議訓練計畫的課程設定（--plans：另產生
+                                             課程規劃草案 NNN-<姓名>-syllabus.*）
+    OUT/<code>-gap-team.xlsx 與 .*        團隊活頁簿與摘要；-syllabus.* 為建議團隊課程"""
+    from .reports import DOCUMENT_FORMATS, Output, parse_formats
+
+    formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
+    staged = Staged()
+    if template:
+        if files:
+            raise KmcError("--template 產生空白的團隊評分表，不可同時指定評分檔")
+        from .ratings import team_template
+        from .writers.xlsx import write_workbook
+
+        std = obj.library.get(template)
+        staged.add(out / f"{std.code}-gap-template.xlsx",
+                   write_workbook(team_template(std, people)))
+        for path in staged.commit():
+            click.echo(path)
+        return
+    if not files:
+        raise KmcError("請指定填寫完成的評分表（或以 --template CODE 產生團隊評分表範本）")
+    if people:
+        raise KmcError("--people 只適用於 --template")
+    output = Output(obj.options(formats, org=org, jobs=jobs), staged)
+    summary = obj.gap(output, list(files), code, hours, bar, out, plans)
+    for path in staged.commit():
+        click.echo(path)
+    click.echo(summary)
+
+
+@main.command()
 @click.argument("codes", nargs=-1)
 @click.option("--format", "fmt", default="xlsx,docx,pdf",
               help="以逗號分隔：xlsx（比較活頁簿）、docx、pdf、html（摘要）；"
@@ -411,6 +471,39 @@ def compare(obj: _Ctx, codes, fmt: str, out: Path) -> None:
     formats = parse_formats(fmt, ("xlsx",) + DOCUMENT_FORMATS)
     staged = Staged()
     obj.comparison(codes, out, formats, staged)
+    for path in staged.commit():
+        click.echo(path)
+
+
+@main.command("export")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["case", "moodle", "ctdl"]), required=True,
+              help="case：CASE 1.1 套件；moodle：Moodle 職能架構 CSV；ctdl：CTDL-ASN JSON-LD。")
+@_out_folder
+@click.option("--base-uri", default=None,
+              help="紀錄 URI 的前綴，其後接識別碼（預設：CASE 用 urn:uuid:，CTDL 用登錄庫位址）。")
+@_org
+@click.pass_obj
+@_errors_to_exit
+def export_cmd(obj: _Ctx, codes, fmt, out, base_uri, org) -> None:
+    """將職能基準匯出為 CASE、Moodle 或 CTDL 格式，識別碼每次匯出都相同。
+
+    同時匯出多項職能基準時，依職能對照（data/crosswalk.yaml）加上相同與相近項目的關聯。"""
+    from .config import load_config
+    from .exports import prepare, render
+
+    standards = obj.library.load(list(dict.fromkeys(codes)))
+    levels = obj.levels()
+    cw = None
+    if len(standards) > 1:
+        from .analyses import crosswalk
+        cw = crosswalk.build_crosswalk(standards, obj.decisions())
+    plans = [obj.syllabus(*obj.course(s.code), None) for s in standards] if fmt == "ctdl" else []
+    creator = org if org is not None else load_config(obj.config_path).org_name
+    staged = Staged()
+    for name, data in render(fmt, prepare(standards, levels, cw, creator=creator,
+                                          base_uri=base_uri, plans=plans)).items():
+        staged.add(out / name, data)
     for path in staged.commit():
         click.echo(path)
 
@@ -469,39 +562,6 @@ def build(obj: _Ctx, out: Path, jobs: int | None, force: bool, fmt: str) -> None
             bar.update(1, code)
         elif status != "unchanged":
             click.echo(f"[{count}/{total}] {code} {_STATUS[status]}", err=True)
-@main.command("export")
-@click.argument("codes", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["case", "moodle", "ctdl"]), required=True,
-              help="case：CASE 1.1 套件；moodle：Moodle 職能架構 CSV；ctdl：CTDL-ASN JSON-LD。")
-@_out_folder
-@click.option("--base-uri", default=None,
-              help="紀錄 URI 的前綴，其後接識別碼（預設：CASE 用 urn:uuid:，CTDL 用登錄庫位址）。")
-@_org
-@click.pass_obj
-@_errors_to_exit
-def export_cmd(obj: _Ctx, codes, fmt, out, base_uri, org) -> None:
-    """將職能基準匯出為 CASE、Moodle 或 CTDL 格式，識別碼每次匯出都相同。
-
-    同時匯出多項職能基準時，依職能對照（data/crosswalk.yaml）加上相同與相近項目的關聯。"""
-    from .config import load_config
-    from .exports import prepare, render
-
-    standards = obj.library.load(list(dict.fromkeys(codes)))
-    levels = obj.levels()
-    cw = None
-    if len(standards) > 1:
-        from .analyses import crosswalk
-        cw = crosswalk.build_crosswalk(standards, obj.decisions())
-    plans = [obj.syllabus(*obj.course(s.code), None) for s in standards] if fmt == "ctdl" else []
-    creator = org if org is not None else load_config(obj.config_path).org_name
-    staged = Staged()
-    for name, data in render(fmt, prepare(standards, levels, cw, creator=creator,
-                                          base_uri=base_uri, plans=plans)).items():
-        staged.add(out / name, data)
-    for path in staged.commit():
-        click.echo(path)
-
-
 
     from .reports import DOCUMENT_FORMATS, parse_formats
 

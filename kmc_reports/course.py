@@ -96,6 +96,17 @@ def load_course(path: str | Path) -> CourseSpec:
     return validate(CourseSpec, data, str(path), node, "課程設定檔應為「欄位: 值」對照")
 
 
+def dump_course(spec: CourseSpec, comment: str) -> bytes:
+    """A course spec as a file `load_course` reads and a designer edits: only the keys that
+    differ from the defaults, in the order of the model, under a comment saying what it is."""
+    import yaml
+
+    data = spec.model_dump(mode="json", exclude_defaults=True)
+    lines = "".join(f"# {line}\n" for line in comment.splitlines())
+    return (lines + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=88)
+            ).encode("utf-8")
+
+
 # -- checking and layout -----------------------------------------------------------------
 
 @dataclass

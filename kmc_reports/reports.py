@@ -6,6 +6,9 @@ and hands the document to the writers of the formats asked for.
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -20,6 +23,7 @@ from .model import Standard
 
 if TYPE_CHECKING:
     from .analyses.diff import StandardDiff
+    from .analyses.gaps import Bar, PersonGaps, TeamGaps
 
 DOCUMENT_FORMATS = ("docx", "pdf", "html")
 
@@ -37,6 +41,7 @@ class Options:
     org: str | None = None
     logo: str | None = None
     hr: dict[str, str | None] = field(default_factory=dict)  # job description: HR_FIELDS
+    jobs: int | None = None  # processes for commands that make many documents (all cores)
 
 
 def _hr(opts: Options) -> dict[str, str]:
@@ -143,6 +148,121 @@ def syllabus_document(plan, opts: Options, source: Standard | None = None):
     return _render("syllabus.xml.j2", {**context, "checks": checks}, opts), checks
 
 
+# -- gap analysis (職能落差分析) ----------------------------------------------------------
+
+_DECIDED_BY = {"supervisor": "主管評分（未評時依自評）", "self": "自評",
+               "lower": "自評與主管評分之較低者"}
+TEAM_SHARE = 0.25  # a team course covers the tasks at least this share of the team lacks
+
+
+def bar_text(bar: Bar) -> str:
+    """The bar as a reader of the report is told it."""
+    label = dict(views.RATING_SCALE).get(int(bar.required)) if float(
+        bar.required).is_integer() else None
+    return (f"工作任務的採計分數（{_DECIDED_BY.get(bar.by, bar.by)}，各行為指標評分的平均）"
+            f"達 {score_text(bar.required)}{f'（{label}）' if label else ''}以上為達成，"
+            f"低於即為落差；達 {score_text(bar.strong)} 以上列為優勢")
+
+
+def score_text(value: float | None, digits: int = 2) -> str:
+    """A score as every gap report prints it: 3.25, 「—」 when not rated."""
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def diff_text(value: float | None) -> str:
+    """Supervisor − self, signed: +0.50, −1.00, 0.00."""
+    if value is None:
+        return "—"
+    if round(value, 2) == 0:
+        return "0.00"
+    return f"{'+' if value > 0 else '−'}{abs(value):.2f}"
+
+
+def person_stems(people: list[str]) -> list[str]:
+    """File names for people's reports: ``NNN-<name>`` numbered in input order (so two names
+    that read alike once made safe, or differ only in case, never share a file), the name
+    without what file systems refuse (/ \\ : * ? " < > | and control characters), spaces
+    as _, at most 40 characters."""
+    width = max(3, len(str(len(people))))
+    stems = []
+    for i, person in enumerate(people, 1):
+        name = unicodedata.normalize("NFC", person)
+        name = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", name)
+        name = re.sub(r"\s+", "_", name).strip("._")[:40].strip("._") or "未具名"
+        stems.append(f"{i:0{width}d}-{name}")
+    return stems
+
+
+def team_course_tasks(team: TeamGaps) -> list[str]:
+    """The tasks a team course covers: those at least TEAM_SHARE of the people (and at
+    least one) fall below the bar on, in the standard's order."""
+    from .model import code_key
+
+    least = max(1, math.ceil(TEAM_SHARE * len(team.people) - 1e-9))
+    return sorted((t.code for t, count in team.common_gaps if count >= least), key=code_key)
+
+
+def gap_bar(required: float | None, config: Config) -> Bar:
+    """The bar: --bar, else the config file's gap_bar; decided by its gap_by."""
+    from .analyses.gaps import Bar
+
+    if required is not None and not 1 <= required <= 5:
+        raise KmcError(f"--bar {required:g}：門檻應在評分量尺 1–5 之間")
+    required = float(config.gap_bar if required is None else required)
+    return Bar(required, config.gap_by, max(Bar.strong, required))
+
+
+def check_hours(hours: float | None) -> None:
+    """--hours as a course spec takes total_hours (> 0, at most 2000, in half hours)."""
+    if hours is None:
+        return
+    from pydantic import TypeAdapter, ValidationError
+
+    from .course import Hours
+    from .errors import validation_message
+
+    try:
+        TypeAdapter(Hours).validate_python(hours)
+    except ValidationError as exc:
+        raise KmcError(f"--hours {hours:g}：{validation_message(exc.errors()[0])}") from None
+
+
+def _gap_context(std: Standard, plan, plan_file: str, files: list[str], opts: Options):
+    return {"std": std, "version": std.latest_version(), "scale": views.RATING_SCALE,
+            "plan": plan, "plan_file": plan_file, "files": [Path(f).name for f in files],
+            "num": score_text,
+            "signed": diff_text, "org": _org(opts)}
+
+
+def gap_groups(tasks: list) -> list[tuple[list, list]]:
+    """Gap tasks with their indicators, a block of tasks the source printed with one set of
+    indicators (each counts them all) as one group, so its indicators print once."""
+    groups: list[tuple[list, list]] = []
+    for t in tasks:
+        same = groups and [(i.code, i.text) for i in groups[-1][1]] == [
+            (i.code, i.text) for i in t.indicators]
+        if same:
+            groups[-1][0].append(t)
+        else:
+            groups.append(([t], t.indicators))
+    return groups
+
+
+def gap_person_document(pg: PersonGaps, std: Standard, plan, plan_file: str,
+                        files: list[str], opts: Options) -> Document:
+    return _render("gap-person.xml.j2", {
+        **_gap_context(std, plan, plan_file, files, opts), "pg": pg,
+        "groups": gap_groups(pg.gaps), "bar": bar_text(pg.bar)}, opts)
+
+
+def gap_team_document(team: TeamGaps, std: Standard, plan, plan_file: str,
+                      files: list[str], opts: Options) -> Document:
+    return _render("gap-team.xml.j2", {
+        **_gap_context(std, plan, plan_file, files, opts), "team": team,
+        "bar": bar_text(team.bar), "share": TEAM_SHARE,
+        "course_tasks": team_course_tasks(team)}, opts)
+
+
 class Output:
     """Renders a report's formats next to each other into ``staged``, which the command
     writes once everything it makes has succeeded."""
@@ -150,6 +270,31 @@ class Output:
     def __init__(self, opts: Options, staged: Staged):
         self.opts, self.staged = opts, staged
         self._fonts: FontSet | None = None
+
+    def each(self, items: list, make: Callable[["Output", object], object]) -> list:
+        """``make(output, item)`` for every item, on every core (:mod:`.parallel`): each
+        renders into an Output of its own, whose files join this one's in the items' order;
+        returns what each ``make`` returned."""
+        from functools import partial
+
+        from . import parallel
+
+        if "pdf" in self.opts.formats:  # registered once, before the workers fork
+            from .fonts import register_reportlab
+            register_reportlab(self.fonts())
+
+        def one(item):
+            own = Output(self.opts, Staged())
+            own._fonts = self._fonts
+            return make(own, item), list(own.staged.files.items())
+
+        results = []
+        for result, files in parallel.run([partial(one, item) for item in items],
+                                          self.opts.jobs):
+            for path, data in files:
+                self.staged.add(path, data)
+            results.append(result)
+        return results
 
     def fonts(self) -> FontSet:
         if self._fonts is None:
@@ -230,3 +375,60 @@ class Output:
         return self.documents(doc, folder / f"{name}-syllabus",
                               {"xlsx": lambda: write_coverage_xlsx(plan)},
                               {"xlsx": folder / f"{name}-coverage.xlsx"}), checks
+
+    def gap_person(self, pg: PersonGaps, std: Standard, plan, folder: Path, stem: str,
+                   files: list[str], drafts: bool = False) -> list[Path]:
+        """One person's gap report <stem>.*; the course planned on their gap tasks, when there
+        is one, as the course spec <stem>-course.yaml a designer edits and turns into the
+        syllabus, and with ``drafts`` also drafted as that syllabus, <stem>-syllabus.* (with
+        <stem>-coverage.xlsx)."""
+        from .course import dump_course
+
+        doc = gap_person_document(pg, std, plan, self._plan_file(stem, drafts), files,
+                                  self.opts)
+        written = self.documents(doc, folder / stem)
+        if plan is not None:
+            spec = f"{stem}-course.yaml"
+            written.append(self.staged.add(folder / spec, dump_course(plan.spec, (
+                f"{pg.person} 的建議訓練計畫：kmc-reports gap 依職能基準 {std.code} 的評分，"
+                f"就未達門檻的工作任務規劃。\n可修改後以「kmc-reports syllabus {spec}」"
+                "產生課程規劃報告書草案。"))))
+            if drafts:
+                written += self.syllabus(plan, folder, stem)[0]
+        return written
+
+    def gap_team(self, team: TeamGaps, std: Standard, plan, folder: Path, stem: str,
+                 files: list[str]) -> list[Path]:
+        """The team workbook <stem>.xlsx, its printable summary <stem>.*, and the team
+        course as the syllabus <stem>-syllabus.* when there is one."""
+        from .writers.gap_xlsx import write_gap_xlsx
+
+        doc = gap_team_document(team, std, plan, self._plan_file(stem), files, self.opts)
+        written = self.documents(doc, folder / stem, {
+            "xlsx": lambda: write_gap_xlsx(team, std, plan, files, bar_text(team.bar),
+                                           team_course_tasks(team), self._plan_file(stem))})
+        if plan is not None:
+            written += self.syllabus(plan, folder, stem)[0]
+        return written
+
+    def _plan_file(self, stem: str, drafts: bool = True) -> str:
+        """The name of a gap report's training plan, as the report refers to it: the
+        drafted syllabus, else the course spec it is made from."""
+        if not drafts:
+            return f"{stem}-course.yaml"
+        fmt = next((f for f in self.opts.formats if f in DOCUMENT_FORMATS), "docx")
+        return f"{stem}-syllabus.{fmt}"
+
+    def check_names(self, ratings) -> None:
+        """The people's names have glyphs in the PDF font (else one error naming the name
+        and where it is written)."""
+        if "pdf" not in self.opts.formats:
+            return
+        fonts = self.fonts()
+        for name in ratings.people:
+            missing = missing_characters(fonts.regular, name)
+            if missing:
+                shown = "、".join(f"「{c}」U+{ord(c):04X}" for c in missing[:6])
+                where = next(r.where for r in ratings.rows if r.person == name)
+                raise KmcError(f"受評者「{name}」：字型 {fonts.family} 缺少{shown}的字形；"
+                               "請以 --font 指定涵蓋這些字的字型", where)

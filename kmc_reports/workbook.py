@@ -58,6 +58,8 @@ class ColorScale:
     high: float = 1
     low_color: str = "FFFFFF"
     high_color: str = "5B9BD5"
+    mid: float | None = None          # a three-colour scale passes through mid_color here
+    mid_color: str = "FFEB84"
 
 
 @dataclass

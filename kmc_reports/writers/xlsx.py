@@ -122,9 +122,11 @@ def _sheet(ws, sheet: Sheet, styles: dict) -> None:
         head, last_col, last_row = sheet.filter
         ws.auto_filter.ref = f"A{head}:{get_column_letter(last_col)}{max(last_row, head)}"
     for s in sheet.scales:
+        mid = {} if s.mid is None else {"mid_type": "num", "mid_value": s.mid,
+                                        "mid_color": s.mid_color}
         ws.conditional_formatting.add(s.ref, ColorScaleRule(
             start_type="num", start_value=s.low, start_color=s.low_color,
-            end_type="num", end_value=s.high, end_color=s.high_color))
+            end_type="num", end_value=s.high, end_color=s.high_color, **mid))
     for v in sheet.validations:
         dv = DataValidation(type="list", formula1='"' + ",".join(v.choices) + '"',
                             allow_blank=True, showErrorMessage=True, errorTitle=v.title,
