@@ -222,6 +222,9 @@ class _Writer:
         self.regular, self.bold = register_reportlab(fonts)
         self.styles: dict[tuple, ParagraphStyle] = {}
         self.plain: dict[str, object] = {}  # style name → the fragment of its plain text
+        # id of a table's grid → the grid (kept, so that its id stays its own) and the least
+        # height of each of its rows
+        self.row_heights: dict[int, tuple[list, list[float]]] = {}
         # (id of a cell, width, size) → the cell (kept, so that its id stays its own) and
         # its flowables
         self.cells: dict[tuple, tuple[dm.Cell, list]] = {}
@@ -480,12 +483,13 @@ class _Writer:
         break made long tables quadratic: 78 s for one of 1,000 rows.)  Heights counted are
         those of cells of one row, which a row is at least.  While a row too tall for a page
         is left, which reportlab then cuts inside, the part holds all rows as before."""
-        heights = []
-        for r in body:
-            heights.append(max((sum(f.wrap(inner(c, s.cell.colspan), 1e6)[1] for f in
-                                    self._cell_flowables(s.cell, inner(c, s.cell.colspan), size))
-                                for c, s in enumerate(slots[r])
-                                if s.origin and s.cell.rowspan == 1), default=0.0))
+        if id(slots) not in self.row_heights:  # once per table: its parts share the rows
+            self.row_heights[id(slots)] = (slots, [
+                max((sum(f.wrap(w, 1e6)[1] for f in self._cell_flowables(s.cell, w, size))
+                     for c, s in enumerate(row) if s.origin and s.cell.rowspan == 1
+                     for w in [inner(c, s.cell.colspan)]), default=0.0) for row in slots])
+        every = self.row_heights[id(slots)][1]
+        heights = [every[r] for r in body]
         if max(heights, default=0.0) > 0.8 * self.frame_height:
             return body, []
         total = 0.0
