@@ -47,3 +47,13 @@ def imported():
         warnings: list[str] = []
         out[code] = (import_file(SOURCES / f"{code}.txt", warnings.append), warnings)
     return out
+
+
+@pytest.fixture(autouse=True)
+def no_signal_left_over():
+    """A test that delivers a signal to this process (test_interrupt) leaves no trace for
+    the next: the module remembers the signal until the process ends, as a command does."""
+    yield
+    from kmc_reports import interrupt
+
+    interrupt._received, interrupt._stopping = 0, False
