@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from conftest import copy_data
 from kmc_reports.cli import main
 from kmc_reports.exports import ids, version_date
+from kmc_reports.exports.ctdl import REGISTRY
 from kmc_reports.exports.items import build, one_line
 from kmc_reports.exports.moodle import HEADERS, LIMIT
 from kmc_reports.store import Library, load_standard, save_standard
@@ -189,19 +190,54 @@ def test_case_items_cover_every_item_with_its_code(exported, library, codes):
             assert doc["adoptionStatus"] == "Adopted"
 
 
-def test_case_identifiers_are_unique_and_every_association_resolves(exported):
-    packages = _packages(exported)
+def _check_links(packages: dict[str, dict]) -> None:
+    """Identifiers unique across the packages of one export, and both ends of every
+    association a document or item of those packages, named by its own URI: the export
+    references nothing outside itself (an importer would reject or orphan such a link)."""
     records = [p["CFDocument"] for p in packages.values()] + \
         [i for p in packages.values() for i in p["CFItems"]]
     known = Counter(r["identifier"] for r in records)
     assert [k for k, n in known.items() if n > 1] == []
+    uris = {r["identifier"]: r["uri"] for r in records}
     associations = [a for p in packages.values() for a in p["CFAssociations"]]
     assert len({a["identifier"] for a in associations}) == len(associations)
     for a in associations:
-        assert a["destinationNodeURI"]["identifier"] in known, a
-        assert a["destinationNodeURI"]["uri"] == f"urn:uuid:{a['destinationNodeURI']['identifier']}"
-        if a["associationType"] != "replacedBy":  # an older version need not be exported
-            assert a["originNodeURI"]["identifier"] in known, a
+        for end in (a["originNodeURI"], a["destinationNodeURI"]):
+            assert end["identifier"] in known, a
+            assert end["uri"] == uris[end["identifier"]], a
+
+
+def test_case_identifiers_are_unique_and_every_association_resolves(exported):
+    _check_links(_packages(exported))
+
+
+def test_case_replaced_by_only_between_exported_versions(library, tmp_path):
+    """The reviewer's export (v4 of two standards, their v3 not exported) names no older
+    version; a v4 exported with its v3 says v3 replacedBy v4; a v4 exported with v2 but not
+    v3 links neither, since v2 was replaced by v3, which the export does not hold."""
+    data = copy_data(tmp_path / "data")
+    std = load_standard(library / "standards" / f"{OLDER}.yaml")
+    save_standard(std.model_copy(update={"code": "KMC2432-001v2"}),
+                  data / "standards" / "KMC2432-001v2.yaml")
+    for name in (f"{OLDER}.yaml", "KMC2432-001v4.yaml"):
+        (data / "standards" / name).write_bytes((library / "standards" / name).read_bytes())
+
+    def replaced(*codes: str) -> list[tuple[str, str]]:
+        out = tmp_path / "-".join(codes)
+        assert run(data, "export", *codes, "--format", "case", "--out", out).exit_code == 0
+        packages = {p.name: json.loads(p.read_bytes()) for p in out.iterdir()}
+        _check_links(packages)
+        return [(a["originNodeURI"]["identifier"], a["destinationNodeURI"]["identifier"])
+                for p in packages.values() for a in p["CFAssociations"]
+                if a["associationType"] == "replacedBy"]
+
+    assert replaced("KMC2432-001v4", "KMC2432-002v4") == []
+    assert replaced("KMC2432-001v4", OLDER) == [
+        (ids.standard_id(OLDER), ids.standard_id("KMC2432-001v4"))]
+    assert replaced("KMC2432-001v4", "KMC2432-001v2") == []
+    assert sorted(replaced("KMC2432-001v4", OLDER, "KMC2432-001v2")) == sorted([
+        (ids.standard_id(OLDER), ids.standard_id("KMC2432-001v4")),
+        (ids.standard_id("KMC2432-001v2"), ids.standard_id(OLDER))])
 
 
 def test_case_associations(exported, library):
@@ -345,6 +381,13 @@ _REFS = ("ceasn:isPartOf", "ceasn:isTopChildOf", "ceasn:isChildOf", "ceasn:hasCh
          "skos:inScheme", "skos:topConceptOf", "skos:hasTopConcept")
 
 
+def _strings(data):
+    if isinstance(data, str):
+        yield data
+    for v in data.values() if isinstance(data, dict) else data if isinstance(data, list) else []:
+        yield from _strings(v)
+
+
 def test_ctdl_ctids_are_unique_and_every_reference_resolves(exported, codes, library):
     graphs = {name: json.loads(data) for name, data in exported["ctdl"].items()}
     records = [r for g in graphs.values() for r in g["@graph"]]
@@ -362,6 +405,10 @@ def test_ctdl_ctids_are_unique_and_every_reference_resolves(exported, codes, lib
                 assert uri in known, (r["@id"], prop, uri)
         for align in r.get("ceterms:teaches", []):
             assert align["ceterms:targetNode"] in known and align["ceterms:framework"] in known
+        # and whatever property names a record (no older version, no unexported standard)
+        named = {u for k, v in r.items() if k != "@id" for u in _strings(v)
+                 if u.startswith(REGISTRY)}
+        assert named <= known, (r["@id"], named - known)
         for prop in ("ceasn:name", "ceasn:competencyText", "ceterms:name", "skos:prefLabel"):
             if prop in r:
                 assert list(r[prop]) == ["zh-TW"] and r[prop]["zh-TW"]

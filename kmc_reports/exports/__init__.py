@@ -5,7 +5,8 @@ and CTDL-ASN JSON-LD (Credential Engine).
 Every format writes the same tree (`items.build`) with the same stable identifiers
 (`ids`).  What links standards exported together is gathered here once: the crosswalk's
 decisions (items of one concept are the same; pairs in its review band are related) and
-the version before each standard (CASE ``replacedBy``).
+the version before each standard (CASE ``replacedBy``, only when that version is exported
+too: a link to a document no package holds would dangle).
 """
 
 from __future__ import annotations
@@ -38,14 +39,18 @@ class Export:
         return f"{self.base_uri or default}{identifier}"
 
     def predecessor(self, std: Standard) -> str | None:
-        """The code of the version a standard replaced: the highest lower version of the same
-        code among its version rows and the exported standards."""
+        """The code of the version a standard replaced, if it is exported too: the highest
+        lower version of the same code among its version rows and the exported standards.
+        None when that version is not exported (an older one exported instead is not what
+        this one replaced), so no link names a record the export does not hold."""
         base, _ = ids.split_code(std.code)
         number = ids.version_number(std.code)
-        codes = {v.code for v in std.versions} | {t.standard.code for t in self.trees}
+        exported = {t.standard.code for t in self.trees}
+        codes = {v.code for v in std.versions} | exported
         older = [c for c in codes if re.match(STANDARD_CODE, c)
                  and ids.split_code(c)[0] == base and ids.version_number(c) < number]
-        return max(older, key=ids.version_number, default=None)
+        previous = max(older, key=ids.version_number, default=None)
+        return previous if previous in exported else None
 
 
 EPOCH = "1970-01-01T00:00:00Z"  # a standard whose version table gives no date

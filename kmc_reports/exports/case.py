@@ -6,7 +6,8 @@ in CFDefinitions, and the associations: ``isChildOf`` for the tree (with sequenc
 ``isRelatedTo`` task → the K and S it needs, ``hasSkillLevel`` task → its level; with other
 standards exported together, ``exactMatchOf`` (the crosswalk decides they are the same) and
 ``isRelatedTo`` (its review band), each written once, in the package of the first standard;
-``replacedBy`` from the version before.  The six official level descriptors are their own
+``replacedBy`` from the version before, when it is exported too (never a link to a
+document no package holds).  The six official level descriptors are their own
 package, ``icap-levels.case.json``, which every standard's ``hasSkillLevel`` points into.
 """
 

@@ -4,8 +4,7 @@ A standard version is named by its code without the version suffix and the versi
 code ends with (KMC2432-001v4 → "KMC2432-001", "V4"; a code without vN is V1, as
 `Standard.latest_version` reads it); an item by that and its key (`items.Node.key`, the
 code as printed, made unique).  So the same standard gives the same identifiers in every
-export, on every machine, and an older version's identifiers can be named without having
-it (CASE `replacedBy`).  CTDL's CTIDs are the same UUIDs as ``ce-<uuid>``.
+export, on every machine, and whichever other standards it is exported with.  CTDL's CTIDs are the same UUIDs as ``ce-<uuid>``.
 """
 
 from __future__ import annotations
