@@ -145,13 +145,18 @@ class Project:
         def course(tasks: list[str]):
             return gap_course(std, tasks, hours, levels) if tasks else None
 
+        sources: dict[str, set[str]] = {}  # a person's report names their own files only
+        for r in ratings.rows:  # (Rating.where: "file, 工作表「…」第 N 列")
+            sources.setdefault(r.person, set()).add(r.where.partition(", 工作表")[0])
+
         def make(own: Output, item) -> list[Path]:
             if item is None:  # the team's reports, the largest piece: first
                 return own.gap_team(team, std, course(team_course_tasks(team)), out,
                                     f"{std.code}-gap-team", ratings.files)
             pg, stem = item
+            files = [f for f in ratings.files if f in sources.get(pg.person, ())]
             return own.gap_person(pg, std, course([t.code for t in pg.gaps]), folder, stem,
-                                  ratings.files, drafts)
+                                  files, drafts)
 
         team = team_gaps(std, ratings, bar)
         folder = out / f"{std.code}-gap"

@@ -150,7 +150,7 @@ def syllabus_document(plan, opts: Options, source: Standard | None = None):
 
 # -- gap analysis (職能落差分析) ----------------------------------------------------------
 
-_DECIDED_BY = {"supervisor": "主管評分（未評時依自評）", "self": "自評",
+_DECIDED_BY = {"supervisor": "主管評分，未評時依自評", "self": "自評",
                "lower": "自評與主管評分之較低者"}
 TEAM_SHARE = 0.25  # a team course covers the tasks at least this share of the team lacks
 

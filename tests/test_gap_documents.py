@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 import gapgen
 from conftest import copy_data
-from docs_text import docx_text, pdf_text, squash
+from docs_text import docx_text, pdf_pages, pdf_text, squash
 from kmc_reports.cli import main
 from kmc_reports.reports import person_stems
 from kmc_reports.store import Library
@@ -226,6 +226,16 @@ def test_person_pdf_reads_as_hr_reads_it(std, team3):
         assert ("合計" + str(max(6, 3 * len(gaps)))) in text if gaps else "沒有落差項目" in text
         html = (out / f"{CODE}-gap" / f"{stem}.html").read_text(encoding="utf-8")
         assert person.name in html and "<svg" in html  # the chart
+        # the report names only this person's own checklist, never a colleague's file
+        source = squash(text.split("評分來源", 1)[1][:80])
+        assert f"checklist-{people.index(person)}.xlsx" in source
+        assert not any(f"checklist-{k}.xlsx" in source for k in range(len(people))
+                       if people[k] is not person)
+        # a heading is never the last line of a page: 三、落差項目 shares its page with
+        # the start of its table
+        for page in pdf_pages(out / f"{CODE}-gap" / f"{stem}.pdf"):
+            if "三、落差項目" in page and gaps:
+                assert "行為指標" in page.split("三、落差項目", 1)[1]
 
 
 def test_team_pdf_summary(std, team3):

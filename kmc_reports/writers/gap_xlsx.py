@@ -93,11 +93,17 @@ def _detail(book: Workbook, team: TeamGaps, header: str) -> None:
         for d in pg.duties:
             for t in d.tasks:
                 s = t.score
-                ws.add([pg.person, f"{d.code} {d.name}", t.code, t.name, t.level_label,
+                ws.add([pg.person, f"{d.code} {d.name}", t.code, t.name, _level(t),
                         _score(s.self), _score(s.supervisor), _score(s.diff), _score(s.value),
                         Cell(_result(t), bold=t.gap or None)])
     ws.freeze, ws.filter = (2, 2), (1, len(heads), ws.last)
     ws.print = Print(title_rows=(1, 1), title_columns=(1, 1), header=f"{header}　{DETAIL}")
+
+
+def _level(t) -> int | str:
+    """A task's level as a number, as the course sheet has it (Excel flags numbers stored as
+    text); the printed label where the source gives no single level (「34」)."""
+    return t.level if t.level is not None else t.level_label
 
 
 def _common(book: Workbook, team: TeamGaps, header: str) -> None:
@@ -110,7 +116,7 @@ def _common(book: Workbook, team: TeamGaps, header: str) -> None:
     duties = {d.code: d.name for d in team.duties}
     for rank, (t, count) in enumerate(team.common_gaps, 1):
         ws.add([rank, t.code, t.name, f"{t.duty} {duties.get(t.duty, '')}".strip(),
-                t.level_label, _score(t.score.value), count, count / size])
+                _level(t), _score(t.score.value), count, count / size])
     last = ws.last
     if last > 1:
         ws.scales.append(ColorScale(f"H2:H{last}", 0, 1, "FFFFFF", LOW))

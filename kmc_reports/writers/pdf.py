@@ -352,7 +352,12 @@ class _Writer:
                 out.append(Spacer(1, block.height_mm * mm))
         for i, f in enumerate(out):
             if isinstance(f, _KeepWithNext):
-                f.items = [g for g in out[i + 1:i + 4] if not isinstance(g, Spacer)][:2]
+                after = [g for g in out[i + 1:i + 6] if not isinstance(g, Spacer)]
+                # the heading, and what follows it: a paragraph leading into a table goes
+                # with the table's first row (else the two would end the page without it)
+                lead_in = len(after) > 2 and isinstance(after[1], Paragraph) and \
+                    isinstance(after[2], Table)
+                f.items = after[:3] if lead_in else after[:2]
         return out
 
     def _paragraph(self, block: dm.Paragraph, size: float | None = None,
@@ -597,8 +602,9 @@ def _continued_slots(slots, head: int, body: list[int], shown: dict) -> list[lis
 class _KeepWithNext(CondPageBreak):
     """A heading kept with what follows it: a page break before the heading unless the page
     has room for it and the first part of the next flowable (a table's header and first row,
-    a paragraph's first two lines).  Unlike keepWithNext, a long table after the heading is
-    not pushed whole to the next page."""
+    a paragraph's first two lines; a paragraph leading into a table: all of it and the
+    table's first row), spaces between them counted.  Unlike keepWithNext, a long table
+    after the heading is not pushed whole to the next page."""
 
     def __init__(self, most: float):
         super().__init__(0)
@@ -608,11 +614,12 @@ class _KeepWithNext(CondPageBreak):
         need = 0.0
         for k, f in enumerate(self.items):
             h = f.wrap(availWidth, 1e6)[1]
+            last = k == len(self.items) - 1
             if k and isinstance(f, Table) and getattr(f, "_rowHeights", None):
                 h = sum(f._rowHeights[:(f.repeatRows if isinstance(f.repeatRows, int) else 0) + 1])
-            elif k and isinstance(f, Paragraph):
+            elif k and last and isinstance(f, Paragraph):
                 h = min(h, 2 * f.style.leading)
-            need += h + (f.getSpaceBefore() if k else 0)
+            need += h + (f.getSpaceBefore() if k else 0) + (0 if last else f.getSpaceAfter())
         self.height = min(need, self.most)
         return super().wrap(availWidth, availHeight)
 
