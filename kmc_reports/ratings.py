@@ -7,7 +7,9 @@ Two kinds of workbook are read, in any mix:
   written beside 姓名 on its 填表說明 sheet; 自評 and, since format 2, 主管評 columns);
 - a team workbook: one row per person × indicator (a header with 姓名, 代碼 and 自評 and/or
   主管評, found by its labels anywhere in the first rows; other columns are ignored; a blank
-  姓名 means the person of the row above, so a name is written once per person), or one
+  姓名 means the person of the row above, so a name is written once per person; rows of one
+  name are one person wherever they are in the sheet, so a sorted sheet reads the same, and
+  a 行為指標 column, if any, tells apart indicators printed under one code), or one
   sheet per person (the sheet's name is the person; no 姓名 column).  `team_template`
   writes the first shape, with a hidden _meta sheet naming the standard and its version.
 
@@ -16,8 +18,8 @@ Ratings are the 1–5 scale of the checklists (`views.RATING_SCALE`): Excel may 
 behaviour indicator in each column they use (a person with self ratings has all of them,
 and the same for supervisor ratings; either column may be left out whole); a person with no
 rating at all, a code the standard does not have, a rating off the scale, a workbook of
-another standard or version, or one person twice (in one file or across files) is an
-error naming the file, the sheet and the cell.
+another standard or version, one person in two sheets or files, or one indicator rated
+twice by one person is an error naming the file, the sheet and the cell.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from .workbook import Cell, Column, Print, Validation, Workbook
 from .writers.checklist_xlsx import FORMAT as CHECKLIST_FORMAT
 from .writers.checklist_xlsx import GUIDE as CHECKLIST_GUIDE
 from .writers.checklist_xlsx import (META, RATINGS, SCALE_TEXT, checklist_ratings,
-                                     open_workbook, parse_choice, workbook_meta)
+                                     meta_sheet, open_workbook, parse_choice, workbook_meta)
 from .writers.xlsx import INPUT_FILL
 
 FORMAT, FORMAT_VERSION = "kmc-reports ratings", 1
@@ -58,6 +60,7 @@ LABELS = {
     "code": {"代碼", "指標代碼", "行為指標代碼", "項目代碼", "code"},
     "self": {"自評", "自評分數", "自我評分", "自評分", "評分", "self"},
     "supervisor": {"主管評", "主管評分", "主管評分數", "主管", "supervisor"},
+    "text": {"行為指標", "行為指標內容", "指標內容"},
 }
 KINDS = {"P", "K", "S", "A"}
 
@@ -154,12 +157,7 @@ def team_template(std: Standard, people: int = 0) -> Workbook:
     ws.freeze, ws.filter = (HEAD + 1, 3), (HEAD, len(HEADERS), last)
     ws.print = Print(title_rows=(HEAD, HEAD), header=f"{title}　{std.code}")
 
-    meta = book.sheet(META, [Column(16), Column(40)])
-    meta.hidden = True
-    for key, value in [("format", FORMAT), ("format_version", FORMAT_VERSION),
-                       ("standard_code", std.code), ("standard_name", std.name),
-                       ("version", version.version), ("header_row", HEAD)]:
-        meta.add([key, value], "plain")
+    meta_sheet(book, FORMAT, FORMAT_VERSION, std, HEAD)
     return book
 
 
@@ -169,7 +167,8 @@ GUIDE_TEXT = [
     "「自評」欄由本人填寫，「主管評」欄由直屬主管填寫，均為 1 到 5 的整數；兩欄可只填其中一欄，"
     "但填寫的那一欄每項行為指標都要評分。沒有填寫姓名且沒有評分的段落不計。",
     "人數不足時，可複製一整段貼到最後一列之下再填寫姓名；也可以每人一個工作表（工作表名稱為姓名），"
-    "表頭含「代碼」與「自評」或「主管評」欄即可。請勿修改代碼欄；同一人不可出現兩次。",
+    "表頭含「代碼」與「自評」或「主管評」欄即可。請勿修改代碼欄。要依篩選排序時，請先在每一列"
+    "填上姓名；同一人的同一項行為指標不可評兩次，同一人也不可出現在兩個檔案或工作表。",
     "職能缺口：任務分數（其行為指標評分的平均）低於門檻（預設 3＝大致具備）即為缺口；"
     "同時有自評與主管評時，預設以主管評判定。",
 ]
@@ -331,25 +330,31 @@ class _Reader:
                            "（姓名欄全部空白）", where)
 
     def _sheet(self, where: str, sheet: str, head: int, cols: dict, rows) -> None:
-        """One sheet of a team workbook: rows of people × indicators, or one person's."""
+        """One sheet of a team workbook: rows of people × indicators, or one person's.  Rows
+        of one name are gathered wherever they are (a sorted sheet); a blank 姓名 is the
+        person of the row above."""
         letter = {k: get_column_letter(c + 1) for k, c in cols.items()}
         code_col = letter["code"]
         by_sheet = "person" not in cols
-        person = None
+        here: dict[str, _Person] = {}   # the people of this sheet, by _person_key
+        person, stretch = None, None    # stretch: the name cell the person's rows restart at
         if by_sheet:
             person = self._start(sheet.strip(), where, sheet,
                                  f"工作表「{sheet}」{code_col}{head}", code_col)
+            here[_person_key(person.name)] = person
         for r, values in enumerate(rows, head + 1):
             def get(key):
                 return values[cols[key]] if key in cols and cols[key] < len(values) else None
             code, name = _text(get("code")), _text(get("person"))
             self_v, sup_v = get("self"), get("supervisor")
             rated = bool(_text(self_v) or _text(sup_v))
-            if name and (person is None or _person_key(name) != _person_key(person.name)):
-                if person is not None:
-                    self._check(person)
-                person = self._start(name, where, sheet, f"工作表「{sheet}」{letter['person']}{r}",
-                                     code_col)
+            key = _person_key(name)
+            if name and (person is None or key != _person_key(person.name)):
+                cell = f"工作表「{sheet}」{letter['person']}{r}"
+                person = here.get(key)
+                if person is None:
+                    person = here[key] = self._start(name, where, sheet, cell, code_col)
+                stretch = None if cell == person.named else f"{letter['person']}{r}"
             if not code:
                 if rated:
                     raise KmcError(f"工作表「{sheet}」{code_col}{r}：有評分但代碼空白", where)
@@ -372,8 +377,9 @@ class _Reader:
                       self._score(sup_v, sheet, f"{letter.get('supervisor')}{r}", "主管評",
                                   where),
                       r, self_ref, f"{letter.get('supervisor', '')}{r}",
-                      inherited=not name and not by_sheet)
-        if person is not None:
+                      inherited=not name and not by_sheet, stretch=stretch,
+                      text=_text(get("text")))
+        for person in here.values():
             self._check(person)
 
     @staticmethod
@@ -382,14 +388,32 @@ class _Reader:
                             where)
 
     def _add(self, person: _Person, code: str, kind: str, self_v, sup_v, row: int,
-             self_ref: str, sup_ref: str, inherited: bool = False) -> None:
-        nth = sum(1 for x in person.rows if x[0].code == code and x[0].kind == kind)
-        if kind == "P" and nth >= self.indicators[code]:
-            first = next(x[1] for x in person.rows if x[0].code == code)
-            hint = (f"；此列姓名空白，視為上方的「{person.name}」——若是另一人，請填寫姓名"
-                    if inherited else "")
-            raise KmcError(f"工作表「{person.sheet}」{person.code_col}{row}：「{person.name}」"
-                           f"的 {code} 重複評分（第 {first} 列已評）{hint}", person.where)
+             self_ref: str, sup_ref: str, inherited: bool = False, stretch: str | None = None,
+             text: str = "") -> None:
+        """One rated row.  ``stretch``: the name cell where the person's rows start again
+        after other people's (named when the row repeats an indicator); ``text``: the
+        indicator's words, which pick one of two indicators printed under one code."""
+        mine = [x for x in person.rows if x[0].code == code and x[0].kind == kind]
+        nth = len(mine)
+        if kind == "P":
+            taken = {x[0].nth: x[1] for x in mine}
+            words = _label(text)
+            same = [s.nth for s in self.slots if s.code == code and words
+                    and _label(s.text) == words] if self.indicators[code] > 1 else []
+            free = [n for n in (same or range(self.indicators[code])) if n not in taken]
+            if not free:
+                ref = f"{person.code_col}{taken[same[0]] if same else mine[0][1]}"
+                this = f"{person.code_col}{row}"
+                if stretch:
+                    raise KmcError(
+                        f"工作表「{person.sheet}」{stretch}：「{person.name}」重複出現，{code} "
+                        f"重複評分（{ref} 與 {this}）；同一人每項行為指標只能評一次，若 "
+                        f"{stretch} 起是另一人，請更正姓名", person.where)
+                hint = (f"；此列姓名空白，視為上方的「{person.name}」——若是另一人，請填寫姓名"
+                        if inherited else "")
+                raise KmcError(f"工作表「{person.sheet}」{this}：「{person.name}」的 {code} "
+                               f"重複評分（已評於 {ref}）{hint}", person.where)
+            nth = free[0]
         rating = Rating(person.name, code, kind, self_v, sup_v,
                         f"{person.where}, 工作表「{person.sheet}」第 {row} 列", nth)
         person.rows.append((rating, row, self_ref, sup_ref))
@@ -397,9 +421,11 @@ class _Reader:
     def _check(self, person: _Person) -> None:
         """Every indicator rated in each column the person uses; at least one column."""
         mine = [x for x in person.rows if x[0].kind == "P"]
-        rows = [x[1] for x in person.rows]
-        span = (f"工作表「{person.sheet}」{person.code_col}{min(rows)}:{person.code_col}"
-                f"{max(rows)}" if rows else person.named)
+        rows = sorted(x[1] for x in person.rows)
+        span = person.named  # where the name is, unless the rows are one block
+        if rows and rows[-1] - rows[0] + 1 == len(rows):
+            cells = dict.fromkeys(f"{person.code_col}{r}" for r in (rows[0], rows[-1]))
+            span = f"工作表「{person.sheet}」{':'.join(cells)}"
         if not any(x[0].self is not None or x[0].supervisor is not None for x in mine):
             raise KmcError(f"{person.named}：「{person.name}」沒有任何行為指標的評分",
                            person.where)
@@ -428,8 +454,13 @@ class _Reader:
         if not self.people:
             raise KmcError("沒有任何人員的評分", files[0])
         people = list(self.people.values())
+        # each person's indicators in the standard's order, however the sheet was sorted
+        # (a checklist's K/S/A rows after them, as read)
+        order = {(s.code, s.nth): i for i, s in enumerate(self.slots)}
         return Ratings(self.std.code, version, [p.name for p in people],
-                       [x[0] for p in people for x in p.rows], files)
+                       [x[0] for p in people for x in sorted(
+                           p.rows, key=lambda x: order.get((x[0].code, x[0].nth), len(order)))],
+                       files)
 
 
 def rating_sheets(wb, where: str):

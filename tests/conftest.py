@@ -40,6 +40,14 @@ def font_cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def library():
+    """The bundled standards as the tool reads them (data/standards)."""
+    from kmc_reports.store import Library
+
+    return Library(ROOT / "data" / "standards")
+
+
+@pytest.fixture(scope="session")
 def imported():
     """code -> (Standard, warnings) for every bundled source text."""
     out = {}

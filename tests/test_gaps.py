@@ -9,7 +9,6 @@ from statistics import fmean
 import pytest
 
 import gapgen
-from conftest import ROOT
 from kmc_reports.analyses.gaps import Bar, gap_course, person_gaps, team_gaps
 from kmc_reports.analyses.syllabus import load_levels
 from kmc_reports.errors import KmcError
@@ -19,11 +18,6 @@ from kmc_reports.store import Library, save_standard
 from real_gold import REAL
 
 CODE = "KMC2432-001v4"
-
-
-@pytest.fixture(scope="module")
-def library():
-    return Library(ROOT / "data" / "standards")
 
 
 @pytest.fixture(scope="module")

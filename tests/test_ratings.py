@@ -4,13 +4,14 @@ line naming the file, the sheet and the cell."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import random
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 import gapgen
-from conftest import ROOT
 from kmc_reports.errors import KmcError
 from kmc_reports.importers import import_file
 from kmc_reports.ratings import HEADERS, read_ratings, team_template
@@ -20,11 +21,6 @@ from kmc_reports.writers.xlsx import write_workbook
 from real_gold import REAL
 
 CODE, OTHER = "KMC2432-001v4", "KMC2432-002v4"
-
-
-@pytest.fixture(scope="module")
-def library():
-    return Library(ROOT / "data" / "standards")
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +39,28 @@ def rated(ratings) -> dict:
 
 def expected(people) -> dict:
     return {p.name: p.ratings for p in people}
+
+
+def shuffled(path, out, seed: int = 7, change=None):
+    """``path``'s 評分 rows in a random order, as HR may leave them after sorting by the
+    autofilter; ``change(rows)`` may edit the shuffled rows (values) first."""
+    wb = load_workbook(path)
+    ws = wb["評分"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    random.Random(seed).shuffle(rows)
+    if change:
+        change(rows)
+    ws.delete_rows(2, ws.max_row)
+    for r, values in enumerate(rows, 2):
+        for c, value in enumerate(values, 1):
+            ws.cell(r, c).value = value
+    wb.save(out)
+    return out
+
+
+def by_person(ratings) -> dict:
+    """person → their rows without the place they were read from."""
+    return {p: [dataclasses.replace(r, where="") for r in ratings.of(p)] for p in ratings.people}
 
 
 # -- the template --------------------------------------------------------------------------
@@ -93,6 +111,55 @@ def test_names_on_every_row_and_one_sheet_per_person(std, library, tmp_path):
     assert rated(ratings) == expected(people)
     with pytest.raises(KmcError, match="請以 --standard 指定"):
         read_ratings([sheets], library)
+
+
+def test_a_sorted_team_workbook_reads_as_the_unsorted_one(std, library, tmp_path):
+    """The template's autofilter invites sorting: with the name on every row, one person's
+    rows end up apart, and are still that person's."""
+    people = gapgen.team(std, 6)
+    path = gapgen.team_workbook(std, people, tmp_path / "team.xlsx", name_every_row=True)
+    sorted_ = shuffled(path, tmp_path / "sorted.xlsx")
+    _, want = read_ratings([path], library)
+    _, got = read_ratings([sorted_], library)
+    assert sorted(got.people) == sorted(want.people) and got.people != want.people
+    assert by_person(got) == by_person(want) and rated(got) == expected(people)
+    assert got.rows[0].where != want.rows[0].where  # read from where it now is
+
+
+def test_a_sorted_workbook_still_refuses_a_repeated_or_missing_row(std, library, tmp_path):
+    people = gapgen.team(std, 3)
+    path = gapgen.team_workbook(std, people, tmp_path / "team.xlsx", name_every_row=True)
+    ws = load_workbook(shuffled(path, tmp_path / "plain.xlsx"))["評分"]
+    names = [c.value for c in ws["A"]]  # names[r - 1] is the name of row r
+    name, code = ws["A6"].value, ws["B6"].value
+
+    def refused(case, change):
+        with pytest.raises(KmcError) as exc:
+            read_ratings([shuffled(path, tmp_path / f"{case}.xlsx", change=change)], library)
+        text = str(exc.value)
+        assert "\n" not in text and text.startswith(f"{tmp_path / case}.xlsx: 工作表「評分」")
+        return text.partition("工作表「評分」")[2]
+
+    # row 6 again right below it, in the same person's stretch of rows
+    assert refused("below", lambda rows: rows.insert(5, list(rows[4]))) == (
+        f"B7：「{name}」的 {code} 重複評分（已評於 B6）")
+    # row 6 again below another person's row: that name cell is where the person restarts
+    other = next(r for r in range(7, len(names) + 1) if names[r - 1] != name)
+    assert refused("apart", lambda rows: rows.insert(other - 1, list(rows[4]))).startswith(
+        f"A{other + 1}：「{name}」重複出現，{code} 重複評分（B6 與 B{other + 1}）")
+    # row 6 gone: the person lacks it, named where their name first is
+    first = next(r for r in range(2, len(names) + 1) if names[r - 1] == name and r != 6)
+    assert refused("lost", lambda rows: rows.pop(4)) == (
+        f"A{first - (first > 6)}：「{name}」缺少 1 項行為指標的評分列（{code}）")
+
+
+def test_one_row_is_one_cell_not_a_range(std, library, tmp_path):
+    wb = Workbook()
+    wb.active.append(["姓名", "代碼", "自評"])
+    wb.active.append(["張雅婷", "P1.1.1", 3])
+    wb.save(tmp_path / "one.xlsx")
+    with pytest.raises(KmcError, match="工作表「Sheet」B2：「張雅婷」缺少 17 項"):
+        read_ratings([tmp_path / "one.xlsx"], library, CODE)
 
 
 def test_checklists_with_team_workbooks(std, library, tmp_path):
@@ -146,6 +213,15 @@ def test_real_standards_with_odd_codes(tmp_path):
     ava = read_ratings([tmp_path / "AVA2173-005v3.xlsx"], library)[1]
     twice = [r.nth for r in ava.rows if r.code == "P1.5" and r.person == ava.people[0]]
     assert twice == [0, 1]
+    # sorted, the two P1.5 are told apart by their words (行為指標), not by their order
+    std = library.get("AVA2173-005v3")
+    n = len(gapgen.indicators(std))
+    people = [gapgen.Person(name, [(i % 5 + 1, (i + p) % 5 + 1) for i in range(n)])
+              for p, name in enumerate(["王小明", "李大華"])]  # each P1.5 rated differently
+    path = gapgen.team_workbook(std, people, tmp_path / "ava.xlsx", name_every_row=True)
+    for seed in range(4):
+        got = read_ratings([shuffled(path, tmp_path / "ava-sorted.xlsx", seed)], library)[1]
+        assert by_person(got) == by_person(read_ratings([path], library)[1])
 
 
 # -- malformed input -----------------------------------------------------------------------

@@ -127,13 +127,19 @@ def checklist_workbook(std: Standard, org_name: str = "") -> Workbook:
                "會自動計算。"], "note")
     guide.print = Print(landscape=False, header=title)
 
+    meta_sheet(book, FORMAT, FORMAT_VERSION, std, HEAD)
+    return book
+
+
+def meta_sheet(book: Workbook, fmt: str, fmt_version: int, std: Standard, head: int) -> None:
+    """The hidden _meta sheet of a workbook kmc-reports reads back: its format and that
+    format's version, the standard and its version, and the table's header row."""
     meta = book.sheet(META, [Column(16), Column(40)])
     meta.hidden = True
-    for key, value in [("format", FORMAT), ("format_version", FORMAT_VERSION),
+    for key, value in [("format", fmt), ("format_version", fmt_version),
                        ("standard_code", std.code), ("standard_name", std.name),
-                       ("version", version.version), ("header_row", HEAD)]:
+                       ("version", std.latest_version().version), ("header_row", head)]:
         meta.add([key, value], "plain")
-    return book
 
 
 def _indicators(duty, task):
