@@ -275,3 +275,35 @@ def test_merged_block_longer_than_a_page_goes_on_with_its_labels(tmp_path):
     back = import_file(path, lambda _: None)
     keys = {"source", "corrections"}
     assert back.model_dump(exclude=keys) == original.model_dump(exclude=keys)
+
+
+def test_a_list_of_codes_may_break_after_each_mark_and_reads_back_unchanged():
+    """LibreOffice takes 「K03、K04、S05…」 for one word and cuts it inside a code where a
+    cell ends (a user's review: 「K0」 / 「3、K04」); the DOCX writer gives it a zero-width
+    break hint after each 「、」 before a code, which the DOCX reader drops again."""
+    import io
+
+    from docx import Document as Docx
+
+    from kmc_reports import document as dm
+    from kmc_reports.config import Config
+    from kmc_reports.fonts import default_fonts
+    from kmc_reports.writers.docx import write_docx
+
+    codes = "K03、K04、K05、S02、S03、S05；見第3、4頁"
+    doc = dm.Document([dm.Section([dm.Table([1, 1], [[
+        dm.Cell([dm.Paragraph([dm.Run(codes)])]), dm.Cell([dm.Paragraph([dm.Run("x")])])]])])],
+        title="t")
+    data = write_docx(doc, Config(), default_fonts)
+    cell = Docx(io.BytesIO(data)).tables[0].rows[0].cells[0].text
+    assert cell == "K03、\u200bK04、\u200bK05、\u200bS02、\u200bS03、\u200bS05；見第3、\u200b4頁"
+    assert cell.replace("\u200b", "") == codes
+
+    from kmc_reports.importers.docx import _docx_par
+    from xml.etree import ElementTree as ET
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        body = ET.fromstring(z.read("word/document.xml"))
+    paragraphs = [_docx_par(p) for p in body.iter(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p")]
+    assert codes in paragraphs

@@ -254,6 +254,11 @@ def _hidden(run: ET.Element) -> bool:
     return vanish is not None and vanish.get(f"{W}val", "true") not in ("0", "false", "off")
 
 
+# Zero-width spaces and joiners are line-break hints (kmc-reports' own DOCX puts one after
+# 「、」 before a code, for LibreOffice), never content.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+
+
 def _docx_par(p: ET.Element) -> str:
     """A paragraph's text: its runs, also those inside hyperlinks, fields, content controls,
     insertions and text boxes (a text box's paragraphs on lines of their own)."""
@@ -287,7 +292,7 @@ def _docx_par(p: ET.Element) -> str:
                 walk(child)
 
     walk(p)
-    return "".join(out)
+    return "".join(out).translate(_INVISIBLE)
 
 
 def _flat_table(rows: list[list[str]]) -> list[str]:
@@ -411,7 +416,7 @@ def _odt_par(p: ET.Element) -> str:
                 out.append(child.tail)
 
     walk(p)
-    return "".join(out)
+    return "".join(out).translate(_INVISIBLE)
 
 
 def _odt_cell_text(cell: ET.Element) -> str:

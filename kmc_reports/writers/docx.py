@@ -15,6 +15,7 @@ import functools
 import datetime as dt
 import io
 import math
+import re
 import zipfile
 from typing import Callable
 
@@ -404,9 +405,16 @@ def _half_points(size: float) -> str:
     return ST_HpsMeasure.convert_to_xml(Pt(size))
 
 
+# LibreOffice does not break a line after 「、」 when a Latin letter or digit follows, so a
+# list of codes (K03、K04、S05…) is one unbreakable word there, cut inside a code where the
+# cell ends ("K0 / 3", lines starting with 「、」).  A zero-width space after the mark gives
+# it the break Word already takes; nothing shows.
+_LIST_MARK = re.compile(r"、(?=[A-Za-z0-9])")
+
+
 def _text(r, text: str) -> None:
     t = SubElement(r, _T)
-    t.text = text
+    t.text = _LIST_MARK.sub("、\u200b", text)
     if len(text.strip()) < len(text):
         t.set(_XML_SPACE, "preserve")
 
