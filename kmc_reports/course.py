@@ -119,7 +119,8 @@ class UnitChoice:
     standard: Standard
     duty: Duty
     tasks: list[Task]
-    whole_duty: bool  # a duty unit, named after the duty; else one task, named after it
+    whole_duty: bool  # named after the duty (a duty unit, or a block of all its tasks); else
+    # named after its task (the block's tasks)
 
 
 @dataclass
@@ -168,6 +169,22 @@ def validate_against(spec: CourseSpec, standards: list[Standard], path: str | Pa
         raise KmcError(exc.message, str(path) if path else None) from None
 
 
+def _task_units(tasks: list[Task]) -> list[list[Task]]:
+    """Units of one task each, except that the tasks of a block — one set of indicators and
+    K/S the source prints for several tasks (``Band.items_shared``) — make one unit: apart,
+    every unit after the first would only repeat the block."""
+    lead: dict[str, str] = {}
+    for t in tasks:
+        for band in t.bands:
+            if band.items_shared:
+                for code in band.shared_with:
+                    lead.setdefault(code, lead.get(t.code, t.code))
+    groups: dict[str, list[Task]] = {}
+    for t in tasks:
+        groups.setdefault(lead.get(t.code, t.code), []).append(t)
+    return list(groups.values())
+
+
 def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, str]]) -> Layout:
     by_code = {s.code: s for s in standards}
     stds: list[Standard] = []
@@ -188,6 +205,7 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
 
     multi = len(stds) > 1
     units: list[UnitChoice] = []
+    blocks: set[str] = set()  # units made of a block's tasks: each task names the unit
     names: set[str] = set()
     for std in stds:
         for duty in std.duties:
@@ -197,8 +215,10 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
                 continue
             small = len(tasks) > 1 and all(len(t.indicators) <= SMALL_TASK for t in tasks)
             as_duty = spec.units == "duty" or (spec.units == "auto" and small)
-            for group in [tasks] if as_duty else [[t] for t in tasks]:
-                code, name = (duty.code, duty.name) if as_duty else (group[0].code, group[0].name)
+            for group in [tasks] if as_duty else _task_units(tasks):
+                whole = as_duty or len(group) == len(duty.tasks) > 1
+                code, name = (duty.code, duty.name) if whole else (
+                    group[0].code, "、".join(t.name for t in group))
                 if placeholder(name):  # a task or duty printed without a name
                     name = duty.name if not placeholder(duty.name) else f"工作任務 {code}"
                 for candidate in (name, f"{name}（{std.name}）", f"{name}（{std.code} {code}）"):
@@ -207,7 +227,9 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
                         break
                 names.add(name)
                 units.append(UnitChoice(f"{std.code} {code}" if multi else code, code, name,
-                                        std, duty, group, as_duty))
+                                        std, duty, group, whole))
+                if not as_duty and len(group) > 1:
+                    blocks.add(units[-1].key)
 
     if not units:
         raise KmcError("tasks：所選工作任務都已排除，課程沒有單元")
@@ -216,7 +238,9 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
         """The units a reference stands for: a unit, or the units of a duty's tasks; none
         when everything it names was left out (``skip``)."""
         std, code = locate(ref, stds, _has_task_or_duty, field)
-        hits = [u.key for u in units if u.standard is std and code in (u.code, u.duty.code)]
+        hits = [u.key for u in units if u.standard is std and (
+            code in (u.code, u.duty.code)
+            or u.key in blocks and any(t.code == code for t in u.tasks))]
         named = [t.code for d, t in std.tasks() if code in (d.code, t.code)]
         if hits or all((std.code, t) in skip for t in named):
             return hits

@@ -525,3 +525,25 @@ def test_outline_topics_share_the_unit_time(standards, levels):
             if u.outputs:
                 made = next(t for t in u.topics if t.kind == "實作產出")
                 assert all(o.name in made.text for o in u.outputs)
+
+
+def test_the_tasks_of_a_block_make_one_unit(tmp_path):
+    """A block (one set of indicators and K/S printed for several tasks) is one unit: apart,
+    every unit after the first only repeated it (a user's review of a gap plan on
+    AVA2173-005v3: 7 units, the first with all the teaching).  Its tasks still name it."""
+    from kmc_reports.analyses.syllabus import load_levels, plan
+    from kmc_reports.course import CourseSpec
+    from kmc_reports.importers import import_file
+    from real_gold import REAL
+
+    std = import_file(REAL / "ocs-json" / "CAP2522-001.json", lambda w: None)
+    duty = std.duties[0]
+    shared = [t for t in duty.tasks if any(b.items_shared for b in t.bands)]
+    assert shared, "CAP2522-001 prints one block for several tasks"
+    spec = CourseSpec(name="品質管理實務", standards=[std.code], total_hours=18,
+                      hours={duty.tasks[1].code: 18})
+    units = plan([std], spec, load_levels()).units
+    block = next(u for u in units if duty.tasks[0].code in [t.code for t in u.tasks])
+    assert len(block.tasks) > 1 and block.hours == 18
+    assert all(u.tasks[0].code not in [t.code for t in block.tasks[1:]] for u in units
+               if u is not block)
