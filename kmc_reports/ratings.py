@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 
 from .errors import KmcError
 from .model import Band, Duty, Standard, Task
-from .views import block_tasks, named
+from .views import block_tasks, named, task_list
 from .workbook import Cell, Column, Print, Validation, Workbook
 from .writers.checklist_xlsx import FORMAT as CHECKLIST_FORMAT
 from .writers.checklist_xlsx import GUIDE as CHECKLIST_GUIDE
@@ -144,7 +144,7 @@ def team_template(std: Standard, people: int = 0) -> Workbook:
     slots = indicator_slots(std)
     for n in range(max(people, 1)):
         for i, s in enumerate(slots):
-            tasks = "、".join(f"{t.code} {t.name}".strip() for t in s.tasks)
+            tasks = task_list(s.tasks)
             level = s.band.level if s.band.level is not None else s.band.printed_level
             name = Cell("", bold=True) if i == 0 else ""
             ws.add([name, s.code, tasks, s.text, level, "", "", ""],

@@ -37,6 +37,12 @@ def block_tasks(duty: Duty, band: Band, task: Task) -> list[Task]:
     return [task] + [t for t in duty.tasks if t.code in band.shared_with]
 
 
+def task_list(tasks: list[Task]) -> str:
+    """Tasks in one cell: 「T1.1 name、T1.2 name」, a name's closing 「。」 left out so that
+    no 「。、」 follows it."""
+    return "、".join(f"{t.code} {t.name.rstrip('。')}".strip() for t in tasks)
+
+
 def profile_rows(std: Standard) -> list[ProfileRow]:
     rows: list[ProfileRow] = []
     for duty in std.duties:

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from ..errors import KmcError
 from ..model import Standard
-from ..views import RATING_SCALE, block_tasks, competencies, named
+from ..views import RATING_SCALE, block_tasks, competencies, named, task_list
 from ..workbook import Cell, Column, Formula, Print, Sheet, Validation, Workbook
 from .xlsx import INPUT_FILL, write_workbook
 
@@ -144,7 +144,7 @@ def meta_sheet(book: Workbook, fmt: str, fmt_version: int, std: Standard, head: 
 
 def _indicators(duty, task):
     for band in task.bands:
-        tasks = "、".join(f"{t.code} {t.name}".strip() for t in block_tasks(duty, band, task))
+        tasks = task_list(block_tasks(duty, band, task))
         for p in band.indicators:
             yield ["行為指標", p.code, tasks, p.text,
                    band.level if band.level is not None else band.printed_level, *BLANKS]
