@@ -130,10 +130,9 @@ class Project:
         """`kmc-reports gap`: read the ratings, roll them up, then every person's report with
         the course planned on their gap tasks (people on all cores: :meth:`Output.each`),
         and the team's workbook, summary and course; returns the closing line."""
-        from .analyses.gaps import gap_course, team_gaps
+        from .analyses.gaps import gap_course, team_course_tasks, team_gaps
         from .ratings import read_ratings
-        from .reports import (DOCUMENT_FORMATS, check_hours, gap_bar, person_stems,
-                              score_text, team_course_tasks)
+        from .reports import DOCUMENT_FORMATS, check_hours, gap_bar, person_stems, score_text
 
         bar = gap_bar(required, output.opts.config)
         check_hours(hours)

@@ -6,7 +6,6 @@ and hands the document to the writers of the formats asked for.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -152,7 +151,6 @@ def syllabus_document(plan, opts: Options, source: Standard | None = None):
 
 _DECIDED_BY = {"supervisor": "主管評分，未評時依自評", "self": "自評",
                "lower": "自評與主管評分之較低者"}
-TEAM_SHARE = 0.25  # a team course covers the tasks at least this share of the team lacks
 
 
 def bar_text(bar: Bar) -> str:
@@ -191,15 +189,6 @@ def person_stems(people: list[str]) -> list[str]:
         name = re.sub(r"\s+", "_", name).strip("._")[:40].strip("._") or "未具名"
         stems.append(f"{i:0{width}d}-{name}")
     return stems
-
-
-def team_course_tasks(team: TeamGaps) -> list[str]:
-    """The tasks a team course covers: those at least TEAM_SHARE of the people (and at
-    least one) fall below the bar on, in the standard's order."""
-    from .model import code_key
-
-    least = max(1, math.ceil(TEAM_SHARE * len(team.people) - 1e-9))
-    return sorted((t.code for t, count in team.common_gaps if count >= least), key=code_key)
 
 
 def gap_bar(required: float | None, config: Config) -> Bar:
@@ -257,6 +246,8 @@ def gap_person_document(pg: PersonGaps, std: Standard, plan, plan_file: str,
 
 def gap_team_document(team: TeamGaps, std: Standard, plan, plan_file: str,
                       files: list[str], opts: Options) -> Document:
+    from .analyses.gaps import TEAM_SHARE, team_course_tasks
+
     return _render("gap-team.xml.j2", {
         **_gap_context(std, plan, plan_file, files, opts), "team": team,
         "bar": bar_text(team.bar), "share": TEAM_SHARE,
@@ -401,6 +392,7 @@ class Output:
                  files: list[str]) -> list[Path]:
         """The team workbook <stem>.xlsx, its printable summary <stem>.*, and the team
         course as the syllabus <stem>-syllabus.* when there is one."""
+        from .analyses.gaps import team_course_tasks
         from .writers.gap_xlsx import write_gap_xlsx
 
         doc = gap_team_document(team, std, plan, self._plan_file(stem), files, self.opts)

@@ -21,6 +21,7 @@ and held against a bar.  Pure: no I/O; figures keep full precision (documents ro
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean
@@ -285,6 +286,16 @@ def _combine(bar: Bar, scores: Sequence[Score]) -> Score:
 
 
 # -- the training plan ---------------------------------------------------------------------
+
+TEAM_SHARE = 0.25  # a team course covers the tasks at least this share of the team lacks
+
+
+def team_course_tasks(team: TeamGaps) -> list[str]:
+    """The tasks a team course covers: those at least TEAM_SHARE of the people (and at
+    least one) fall below the bar on, in the standard's order."""
+    least = max(1, math.ceil(TEAM_SHARE * len(team.people) - 1e-9))
+    return sorted((t.code for t, count in team.common_gaps if count >= least), key=code_key)
+
 
 def gap_course(std: Standard, tasks: list[str], hours: float | None,
                levels: Mapping[int, str], name: str | None = None,

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from ..analyses.gaps import TeamGaps
 from ..model import Standard
-from ..reports import TEAM_SHARE
+from ..analyses.gaps import TEAM_SHARE
 from ..views import RATING_SCALE, named
 from ..workbook import BarChart, Cell, Column, ColorScale, Print, Workbook
 from .xlsx import write_workbook
