@@ -11,6 +11,7 @@ too: a link to a document no package holds would dangle).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -51,6 +52,12 @@ class Export:
                  and ids.split_code(c)[0] == base and ids.version_number(c) < number]
         previous = max(older, key=ids.version_number, default=None)
         return previous if previous in exported else None
+
+
+def json_bytes(data: dict) -> bytes:
+    """A JSON export file: UTF-8 with the Chinese as it is, indented, one final newline, and
+    keys in the order written, so the same input gives the same bytes."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 EPOCH = "1970-01-01T00:00:00Z"  # a standard whose version table gives no date

@@ -13,10 +13,9 @@ package, ``icap-levels.case.json``, which every standard's ``hasSkillLevel`` poi
 
 from __future__ import annotations
 
-import json
 
 from ..model import Standard
-from . import Export, change_time, ids, version_date
+from . import Export, change_time, ids, json_bytes, version_date
 from .items import LABELS, Node, Tree
 
 CASE_VERSION = "1.1"
@@ -37,13 +36,9 @@ HIERARCHY = {"duty": "1", "task": "1.1", "output": "1.1.1", "indicator": "1.1.2"
 
 
 def files(export: Export) -> dict[str, bytes]:
-    out = {f"{t.standard.code}.case.json": _json(package(t, export)) for t in export.trees}
-    out["icap-levels.case.json"] = _json(levels_package(export))
+    out = {f"{t.standard.code}.case.json": json_bytes(package(t, export)) for t in export.trees}
+    out["icap-levels.case.json"] = json_bytes(levels_package(export))
     return out
-
-
-def _json(data: dict) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _title(node: Node) -> str:

@@ -15,9 +15,8 @@ Texts are language maps ``{"zh-TW": …}``; CTIDs are ``ce-<uuid>`` of `ids`; a 
 
 from __future__ import annotations
 
-import json
 
-from . import Export, change_time, ids
+from . import Export, change_time, ids, json_bytes
 from .case import ADOPTION, LEVELS_DATE, LEVELS_SOURCE, LEVELS_TITLE, LEVEL_TYPE
 from .items import LABELS, Node, Tree
 
@@ -28,13 +27,9 @@ STATUS = {"Adopted": "publicationStatus:Published", "Deprecated": "publicationSt
 
 
 def files(export: Export) -> dict[str, bytes]:
-    out = {f"{t.standard.code}.ctdl.json": _json(graph(t, export)) for t in export.trees}
-    out["icap-levels.ctdl.json"] = _json(levels_graph(export))
+    out = {f"{t.standard.code}.ctdl.json": json_bytes(graph(t, export)) for t in export.trees}
+    out["icap-levels.ctdl.json"] = json_bytes(levels_graph(export))
     return out
-
-
-def _json(data: dict) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _text(value: str) -> dict:
