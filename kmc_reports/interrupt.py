@@ -128,6 +128,9 @@ def stop(exc: BaseException) -> None:
 
 def run() -> None:
     """The console script: signals are handled from before the first slow import."""
+    from . import startup
+
+    startup.begin()
     with handled():
         try:
             from .cli import main

@@ -16,6 +16,8 @@ import signal
 import sys
 from typing import Callable, Sequence, TypeVar
 
+from . import startup
+
 T = TypeVar("T")
 
 _pieces: Sequence[Callable[[], object]] = ()  # what forked workers run, by index
@@ -33,6 +35,7 @@ def run(pieces: Sequence[Callable[[], T]], jobs: int | None = None) -> list[T]:
     """Each piece's result, in order; an exception a piece raised is raised here (the
     first in order)."""
     global _pieces
+    startup.done()
     workers = min(jobs or os.cpu_count() or 1, len(pieces))
     if workers <= 1 or not sys.platform.startswith("linux"):
         return [piece() for piece in pieces]

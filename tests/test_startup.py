@@ -46,3 +46,58 @@ def test_a_command_loads_only_what_it_uses(folder, args, allowed):
     font's character map once), later runs load only what they use."""
     loaded(folder, *args)
     assert loaded(folder, *args) & HEAVY <= allowed
+
+
+def test_the_collector_waits_for_start_up(folder):
+    """Python's cycle collector is off while a command starts (≈60 ms of a profile command)
+    and on again, start-up's objects frozen, once it has read its input: so no command runs
+    its work without it."""
+    script = "\n".join([
+        "import gc, sys",
+        "from kmc_reports import interrupt, startup",
+        "seen, real = [], startup.done",
+        "startup.done = lambda: (seen.append(gc.isenabled()), real())",
+        "sys.argv = ['kmc-reports', 'profile', 'KMC2432-001v4', '--format', 'pdf',",
+        "            '--out', 'out']",
+        "try:",
+        "    interrupt.run()",
+        "except SystemExit as exc:",
+        "    assert not exc.code, exc.code",
+        "print(seen[0], gc.isenabled(), gc.get_freeze_count() > 0)",
+    ])
+    done = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-3:] == ["False", "True", "True"]
+
+
+def test_a_process_that_never_began_keeps_its_collector(tmp_path):
+    """Tests and programs using the package keep Python's defaults."""
+    import gc
+
+    from kmc_reports import startup, store
+
+    frozen = gc.get_freeze_count()
+    store.load_standard(ROOT / "data" / "standards" / "KMC2432-001v4.yaml")
+    startup.done()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_reportlabs_url_pattern_compiles_when_first_used():
+    """The PDF writer imports platypus without compiling reportlab's URL pattern (25 ms);
+    the pattern still works, and re.compile is Python's own again afterwards."""
+    script = "\n".join([
+        "import re",
+        "compile_ = re.compile",
+        "from kmc_reports.writers import platypus",
+        "from reportlab.platypus import paragraph",
+        "assert re.compile is compile_",
+        "assert paragraph.uri_pat._compiled is None",
+        "got = paragraph._uri_split_pairs('https://www.wda.gov.tw/a/b')",
+        "paragraph.uri_pat = re.compile(*paragraph.uri_pat._args)",
+        "assert got == paragraph._uri_split_pairs('https://www.wda.gov.tw/a/b'), got",
+        "assert paragraph._uri_split_pairs('職能基準') is None",
+    ])
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

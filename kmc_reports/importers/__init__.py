@@ -8,6 +8,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
+from .. import startup
 from ..errors import KmcError, json_problem, validation_text
 from ..model import Standard
 from .text import decode
@@ -36,6 +37,7 @@ def import_file(path: str | Path, warn: Warn) -> Standard:
     from .ocs_json import read_ocs_json
 
     path = Path(path)
+    startup.done()
     try:
         data = path.read_bytes()
     except FileNotFoundError:
