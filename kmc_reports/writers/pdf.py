@@ -17,19 +17,18 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, NextPageTemplate,
-                                PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
-from reportlab.platypus import Image as RLImage
 from reportlab.lib.rl_accel import sameFrag
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
-from reportlab.platypus.paragraph import (FragLine, ParaLines, _handleBulletWidth,
-                                          cleanBlockQuotedText, imgNormV, imgVRange)
 from reportlab.rl_config import _FUZZ
 
 from .. import document as dm
 from ..errors import KmcError
 from ..fonts import FontSet, missing_characters, register_reportlab
 from ..images import image_bytes
+from .platypus import (BaseDocTemplate, CondPageBreak, FragLine, Frame, Image as RLImage,
+                       NextPageTemplate, PageBreak, PageTemplate, Paragraph, ParaLines, Spacer,
+                       Table, TableStyle, _handleBulletWidth, cleanBlockQuotedText, imgNormV,
+                       imgVRange)
 from .layout import (HANGING, MARGINS, NO_LINE_START, PAGE, SIZES, TOP_BOTTOM, body_width_mm, footer_parts,
                      inline_markup, line_breaks, metadata)
 
