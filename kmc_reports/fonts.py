@@ -339,18 +339,17 @@ def missing_characters(font: str | Path, text: str) -> list[str]:
     characters such as U+200B are reported, as reportlab would draw them as a box.  Called
     before writing a PDF so that no missing-glyph box ever reaches a reader.
     """
-    cmap = _cmap(str(Path(font).resolve()))
-    seen: set[str] = set()
-    missing: list[str] = []
-    for ch in text:
-        if ch in seen:
-            continue
-        seen.add(ch)
-        if ch.isspace() or unicodedata.category(ch) == "Cc":
-            continue
-        if ord(ch) not in cmap:
-            missing.append(ch)
-    return missing
+    unknown = set(text) - _glyphs(str(Path(font).resolve()))
+    if not unknown:
+        return []
+    return [ch for ch in dict.fromkeys(text) if ch in unknown
+            and not ch.isspace() and unicodedata.category(ch) != "Cc"]
+
+
+@functools.lru_cache(maxsize=16)
+def _glyphs(path: str) -> frozenset[str]:
+    """The characters the font maps, as a set a text's characters are subtracted from."""
+    return frozenset(map(chr, _cmap(path)))
 
 
 @functools.lru_cache(maxsize=16)

@@ -277,6 +277,36 @@ class Standard(_Model):
                         names.append(ref.name)
         return dict(sorted(out.items(), key=lambda kv: code_key(kv[0])))
 
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """Every printed name and text with its place; K/S names once per distinct name."""
+        yield "name", self.name
+        yield "description", self.description
+        for field in ("job_categories", "occupations", "industries"):
+            for c in getattr(self.categories, field):
+                yield f"categories.{field}", c.name
+        for duty in self.duties:
+            yield duty.code, duty.name
+            for task in duty.tasks:
+                yield task.code, task.name
+                for o in task.outputs:
+                    yield o.code or task.code, o.name
+                for p in task.indicators:
+                    yield p.code, p.text
+        for kind in ("K", "S"):
+            for code, names in self.catalogue(kind).items():
+                for name in names:
+                    yield code, name
+        for a in self.attitudes:
+            yield a.code or "attitudes", a.name
+            yield a.code or "attitudes", a.description
+        for q in self.notes.qualifications:
+            for text in (q.text, *q.items):
+                yield "notes.qualifications", text
+        for f in self.notes.footnotes:
+            yield f"註{f.number}", f.text
+        for text in self.notes.remarks:
+            yield "notes.remarks", text
+
     def latest_version(self) -> Version:
         """The version row of this standard's own code, else the first row; a standard
         printed without a version table still has the version its code ends with

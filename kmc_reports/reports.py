@@ -307,11 +307,9 @@ class Output:
         font — else one error naming the standard's file, the place and the characters."""
         if "pdf" not in self.opts.formats:
             return
-        from .analyses.lint import texts
-
         fonts = self.fonts()
         for std in standards:
-            for place, text in texts(std):
+            for place, text in std.texts():
                 missing = missing_characters(fonts.regular, text)
                 if missing:
                     shown = "、".join(f"「{c}」U+{ord(c):04X}" for c in missing[:6])

@@ -208,36 +208,6 @@ def foreign_code(std: Standard) -> Iterator[Finding]:
                               f"T{'.'.join(map(str, _parts(code)[:2]))}")
 
 
-def texts(std: Standard) -> Iterator[tuple[str, str]]:
-    """Every printed name and text with its place; K/S names once per distinct name."""
-    yield "name", std.name
-    yield "description", std.description
-    for field in ("job_categories", "occupations", "industries"):
-        for c in getattr(std.categories, field):
-            yield f"categories.{field}", c.name
-    for duty in std.duties:
-        yield duty.code, duty.name
-        for task in duty.tasks:
-            yield task.code, task.name
-            for o in task.outputs:
-                yield o.code or task.code, o.name
-            for p in task.indicators:
-                yield p.code, p.text
-    for kind in ("K", "S"):
-        for code, names in std.catalogue(kind).items():
-            for name in names:
-                yield code, name
-    for a in std.attitudes:
-        yield a.code or "attitudes", a.name
-        yield a.code or "attitudes", a.description
-    for q in std.notes.qualifications:
-        for text in (q.text, *q.items):
-            yield "notes.qualifications", text
-    for f in std.notes.footnotes:
-        yield f"註{f.number}", f.text
-    for text in std.notes.remarks:
-        yield "notes.remarks", text
-
 
 _FINAL = tuple("。．.!！?？；;")
 _MID_PHRASE = tuple("、，,:：與及和或並且之的")
@@ -262,7 +232,7 @@ def truncated(std: Standard) -> Iterator[Finding]:
     A missing final 。 alone is normal in many standards; it only counts as a sign of
     truncation where the standard's indicators otherwise end with 。 (≥ 80 %).
     """
-    for place, text in texts(std):
+    for place, text in std.texts():
         if not _balanced(text):
             yield Finding("truncated", "warning", std.code, place,
                           f"{place} 括號不成對：{_quote(text, 40)}")
@@ -301,7 +271,7 @@ _STRAY_SPACE = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
 @rule
 def stray_space(std: Standard) -> Iterator[Finding]:
     """A space between two CJK characters is a line-break leftover; it breaks search."""
-    for place, text in texts(std):
+    for place, text in std.texts():
         m = _STRAY_SPACE.search(text)
         if m:
             snippet = " ".join(text[max(0, m.start() - 6):m.end() + 6].split())
@@ -447,7 +417,7 @@ def damaged_text(std: Standard) -> Iterator[Finding]:
             yield find(duty.code, f"{duty.code} 名稱為佔位字「{duty.name}」（來源沒有名稱）")
         elif not duty.name:
             yield find(duty.code, f"{duty.code} 沒有名稱")
-    for place, text in texts(std):
+    for place, text in std.texts():
         flat = squash(text)
         codes = sorted({m.group(0) for m in _FOREIGN.finditer(text)}, key=code_key)
         kinds = {c[0] for c in codes}
@@ -468,7 +438,7 @@ def unprintable(std: Standard) -> Iterator[Finding]:
     standard would fail, so it is said here, before any PDF is attempted."""
     from ..fonts import bundled_missing
 
-    for place, text in texts(std):
+    for place, text in std.texts():
         missing = bundled_missing(text)
         if missing:
             shown = "、".join(f"「{c}」U+{ord(c):04X}" for c in missing[:6])
