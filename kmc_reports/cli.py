@@ -39,14 +39,14 @@ def _default_data() -> Path:
 
 
 def _warn(msg: str) -> None:
-    click.echo(f"kmc-reports: warning: {msg}", err=True)
+    click.echo(f"{interrupt.WARNING}{msg}", err=True)
 
 
 def _fail(msg: str) -> None:
     stopped = interrupt.received()
     if stopped:  # the error is what Ctrl-C did to a library that swallowed it: say that
         raise stopped
-    click.echo(f"kmc-reports: error: {msg}", err=True)
+    click.echo(f"{interrupt.ERROR}{msg}", err=True)
     sys.exit(2)
 
 
@@ -140,7 +140,7 @@ def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None,
     held: list[str] = []
     say = held.append if bar_shown else (lambda line: click.echo(line, err=True))
     rows = []
-    results = batch.import_all(paths, out, lambda msg: say(f"kmc-reports: warning: {msg}"))
+    results = batch.import_all(paths, out, lambda msg: say(f"{interrupt.WARNING}{msg}"))
     progress = click.progressbar(results, length=len(paths), label="匯入職能基準",
                                  file=sys.stderr, item_show_func=lambda r: r.file if r else "") \
         if bar_shown else nullcontext(results)
@@ -148,7 +148,7 @@ def import_cmd(obj: _Ctx, files: tuple[Path, ...], out: Path | None,
         for row in done:
             rows.append(row)
             if row.refused:
-                say(f"kmc-reports: error: {row.error}")
+                say(f"{interrupt.ERROR}{row.error}")
     for line in held:
         click.echo(line, err=True)
     click.echo(batch.table(rows), nl=False)
@@ -574,7 +574,7 @@ def build(obj: _Ctx, out: Path, jobs: int | None, force: bool, fmt: str) -> None
     for code, name, detail in result.failed_checks:
         _warn(f"{code} 課程規劃：{name}：{detail}")
     for code, why in result.failed:
-        click.echo(f"kmc-reports: error: {why}", err=True)
+        click.echo(f"{interrupt.ERROR}{why}", err=True)
     removed = f"；移除 {len(result.removed)} 項來源已刪除的報表（{'、'.join(result.removed)}）" \
         if result.removed else ""
     from .build import COMPARISON

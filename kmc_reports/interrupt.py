@@ -16,6 +16,9 @@ import threading
 from contextlib import contextmanager
 from collections.abc import Iterator
 
+# How every error and warning line begins (the command name, then the word in Chinese).
+ERROR, WARNING = "kmc-reports：錯誤：", "kmc-reports：警告："
+
 _SIGNALS = {signal.SIGINT: "已中斷（Ctrl-C）", signal.SIGTERM: "已終止（SIGTERM）"}
 _received = 0  # the signal that arrived (0: none)
 _stopping = False  # stop() is cleaning up: further signals wait for it
@@ -119,7 +122,7 @@ def stop(exc: BaseException) -> None:
     try:
         if sys.stderr.isatty():
             sys.stderr.write("\r\033[K")  # over the terminal's ^C echo or a progress bar
-        sys.stderr.write(f"kmc-reports: error: {exc.message}\n")
+        sys.stderr.write(f"{ERROR}{exc.message}\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass  # the terminal is gone: the exit code still tells

@@ -69,16 +69,16 @@ class Guarded:
             exc.show()
             return exc.exit_code
         except ce.UsageError as exc:
-            _err(f"{PROG}: error: {usage_message(exc)}")
+            _err(f"{interrupt.ERROR}{usage_message(exc)}")
             return 2
         except ce.Abort as exc:
             if isinstance(exc.__cause__, KeyboardInterrupt):
                 interrupt.stop(exc.__cause__)
-            _err(f"{PROG}: error: "
+            _err(f"{interrupt.ERROR}"
                  + ("輸入意外結束，已取消" if isinstance(exc.__cause__, EOFError) else "已取消"))
             return 2
         except ce.ClickException as exc:
-            _err(f"{PROG}: error: {exc.format_message()}")
+            _err(f"{interrupt.ERROR}{exc.format_message()}")
             return 2
         except KeyboardInterrupt as exc:
             interrupt.stop(exc)

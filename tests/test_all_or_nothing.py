@@ -25,7 +25,7 @@ def _run(*args, data: Path):
 
 def _one_line(result, *words) -> str:
     assert result.exit_code == 2, result.output
-    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports: error: ")]
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports：錯誤：")]
     assert len(errors) == 1 and "Traceback" not in result.output, result.stderr
     for w in words:
         assert w in errors[0], errors[0]
@@ -58,7 +58,7 @@ def _failed_standard(result, code, *words) -> str:
     """A build where one standard failed: exit 1, one error line naming it, the others
     done; no traceback."""
     assert result.exit_code == 1, result.output
-    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports: error: ")]
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports：錯誤：")]
     assert len(errors) == 1 and "Traceback" not in result.output, result.stderr
     for w in words:
         assert w in errors[0], errors[0]

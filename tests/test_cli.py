@@ -30,7 +30,7 @@ def data(tmp_path):
 def one_line_error(result, *words):
     assert result.exit_code == 2, result.output
     err = result.stderr.strip()
-    assert len(err.splitlines()) == 1 and err.startswith("kmc-reports: error: "), err
+    assert len(err.splitlines()) == 1 and err.startswith("kmc-reports：錯誤："), err
     assert "Traceback" not in result.output
     for w in words:
         assert w in err, err
@@ -42,7 +42,7 @@ def refused(result, *words, code=2):
     stderr naming it (of many files, the rest are imported and the code is 1)."""
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
-    errors = [l for l in result.stderr.splitlines() if l.startswith("kmc-reports: error: ")]
+    errors = [l for l in result.stderr.splitlines() if l.startswith("kmc-reports：錯誤：")]
     assert len(errors) == 1, result.stderr
     for w in words:
         assert w in errors[0], errors[0]
@@ -102,7 +102,7 @@ def test_malformed_yaml_in_data_names_file_and_line(data):
     assert "YAML 格式錯誤" in err and f"{path}:6:" in err  # where the parser sees the list end
     result = run("build", "--out", data / "out", data=data)  # the others are built
     assert result.exit_code == 1 and "Traceback" not in result.output
-    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports: error: ")]
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports：錯誤：")]
     assert errors == [err.strip()]
     assert not (data / "out" / "KMC2432-001v4").exists()
     assert (data / "out" / "KMC2432-003v1" / "KMC2432-003v1-profile.pdf").is_file()
@@ -155,7 +155,7 @@ def test_real_process_exit_code_and_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "kmc_reports", "import", str(bad)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2  # the one file given is bad input
-    assert proc.stderr.strip() == f"kmc-reports: error: {bad}: 空白檔案"
+    assert proc.stderr.strip() == f"kmc-reports：錯誤：{bad}: 空白檔案"
 
 
 def test_profile_command_writes_named_files(data, tmp_path):

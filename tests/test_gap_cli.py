@@ -37,7 +37,7 @@ def run(data, *args: str):
 def one_line_error(result) -> str:
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("kmc-reports: error: "), result.output
+    assert len(lines) == 1 and lines[0].startswith("kmc-reports：錯誤："), result.output
     assert "Traceback" not in result.output
     return lines[0]
 

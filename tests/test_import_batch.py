@@ -67,7 +67,7 @@ def test_a_folder_imports_each_file_on_its_own(folder, tmp_path):
     assert "拒絕：" in bad and "KMC2432-002v4" in bad
     assert "共 4 個檔案：已匯入 3 個" in result.stdout and "拒絕 1 個" in result.stdout
     # the refusal is also one line on stderr, naming the file
-    errors = [l for l in result.stderr.splitlines() if l.startswith("kmc-reports: error: ")]
+    errors = [l for l in result.stderr.splitlines() if l.startswith("kmc-reports：錯誤：")]
     assert len(errors) == 1 and str(folder / "KMC2432-002v4-cut.txt") in errors[0]
 
 
@@ -80,7 +80,7 @@ def test_all_imported_exits_0_and_warnings_still_go_to_stderr(tmp_path):
     assert result.exit_code == 0, result.output
     rows = table_rows(result.stdout)
     assert rows[1].split()[-1] == "已匯入" and rows[2].split()[-1] == "已匯入（有警告）"
-    warnings = [l for l in result.stderr.splitlines() if l.startswith("kmc-reports: warning: ")]
+    warnings = [l for l in result.stderr.splitlines() if l.startswith("kmc-reports：警告：")]
     assert warnings and int(rows[2].split()[-2]) == len(warnings)
     assert "error" not in result.stderr
 
@@ -132,7 +132,7 @@ def test_json_report_holds_the_warnings_texts(tmp_path):
     [row] = json.loads(report.read_text(encoding="utf-8"))
     assert row["status"] == "imported_with_warnings" and row["warnings"]
     for warning in row["warnings"]:
-        assert f"kmc-reports: warning: {warning}" in result.stderr
+        assert f"kmc-reports：警告：{warning}" in result.stderr
 
 
 def test_xlsx_report(folder, tmp_path):
@@ -243,5 +243,5 @@ def test_progress_bar_on_a_terminal_then_messages(tmp_path):
     assert proc.returncode == 1
     assert "匯入職能基準" in err and "100%" in err
     last = err.rstrip().splitlines()[-1]
-    assert last == f"kmc-reports: error: {tmp_path / 'missing.txt'}: 找不到檔案"
+    assert last == f"kmc-reports：錯誤：{tmp_path / 'missing.txt'}: 找不到檔案"
     assert "已匯入" in proc.stdout.decode() and "匯入職能基準" not in proc.stdout.decode()

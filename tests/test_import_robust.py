@@ -115,6 +115,6 @@ def test_a_damaged_pdf_gives_one_line_on_stderr_and_exit_2(tmp_path):
                            str(tmp_path / "out")], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
-        f"kmc-reports: error: {path}: 此 PDF 的文字無法解碼（字型缺少字元對應，或檔案損毀）；"
+        f"kmc-reports：錯誤：{path}: 此 PDF 的文字無法解碼（字型缺少字元對應，或檔案損毀）；"
         "請改用原始的 PDF、DOCX 或文字檔"]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

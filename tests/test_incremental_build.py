@@ -150,7 +150,7 @@ def test_a_corrupt_standard_among_others(first, tmp_path):
     bad.write_text("code: [unclosed\n", encoding="utf-8")
     result = _build(data, out)
     assert result.exit_code == 1, result.output
-    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports: error: ")]
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports：錯誤：")]
     assert len(errors) == 1 and str(bad) in errors[0] and "Traceback" not in result.output
     assert "產生 1 項、未變更 1 項、失敗 1 項" in result.output
     assert (out / "KMC2432-001v4" / "KMC2432-001v4-profile.pdf").is_file()
@@ -200,8 +200,8 @@ def test_a_comparison_that_breaks_is_one_line_and_the_reports_stay(first, tmp_pa
     monkeypatch.setattr(Project, "comparison", broken)
     result = _build(data, out, "-j", "1")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports: error: ")]
-    assert errors == ["kmc-reports: error: 比較結果：內部錯誤 RuntimeError: 太大了"]
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("kmc-reports：錯誤：")]
+    assert errors == ["kmc-reports：錯誤：比較結果：內部錯誤 RuntimeError: 太大了"]
     assert "產生 2 項、未變更 0 項、失敗 0 項" in result.output
     assert "未產生比較結果" in result.output and "None" not in result.output
     record = json.loads((out / ".kmc-build.json").read_text(encoding="utf-8"))

@@ -18,7 +18,7 @@ from conftest import ROOT
 from kmc_reports import atomic, fonts
 from kmc_reports.cli import main
 
-INTERRUPTED = "kmc-reports: error: 已中斷（Ctrl-C）；未完成的檔案已清除"
+INTERRUPTED = "kmc-reports：錯誤：已中斷（Ctrl-C）；未完成的檔案已清除"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="signals as on POSIX")
 
 
@@ -47,7 +47,7 @@ def assert_interrupted(proc: subprocess.Popen, err_file: Path, out: Path,
     err = err_file.read_text(encoding="utf-8")
     assert proc.returncode == code, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
-    errors = [l for l in err.splitlines() if l.startswith("kmc-reports:")]
+    errors = [l for l in err.splitlines() if l.startswith("kmc-reports：")]
     assert errors == [line], err
     assert err.splitlines()[-1] == line
     assert not temp_files(out)
@@ -87,7 +87,7 @@ SLOW_WRITE = textwrap.dedent("""
 @posix_only
 @pytest.mark.parametrize("signum, line, code", [
     (signal.SIGINT, INTERRUPTED, 130),
-    (signal.SIGTERM, "kmc-reports: error: 已終止（SIGTERM）；未完成的檔案已清除", 143),
+    (signal.SIGTERM, "kmc-reports：錯誤：已終止（SIGTERM）；未完成的檔案已清除", 143),
 ])
 def test_a_write_cut_off_by_a_signal_leaves_no_file(tmp_path, signum, line, code):
     target, err = tmp_path / "out" / "report.pdf", tmp_path / "stderr.txt"

@@ -156,7 +156,7 @@ def test_bad_specs_fail_with_one_line(data, tmp_path, spec, words):
     result = _run("--data", data, "syllabus", path, "--out", out)
     assert result.exit_code == 2, result.output
     err = result.stderr.strip()
-    assert len(err.splitlines()) == 1 and err.startswith("kmc-reports: error: ")
+    assert len(err.splitlines()) == 1 and err.startswith("kmc-reports：錯誤：")
     for w in words:
         assert w in err, err
     assert not out.exists()
@@ -166,7 +166,7 @@ def test_bad_specs_fail_with_one_line(data, tmp_path, spec, words):
                                   ["--from", "KMC2432-001v4"], []])
 def test_bad_syllabus_options(data, tmp_path, args):
     result = _run("--data", data, "syllabus", *args, "--out", tmp_path / "o")
-    assert result.exit_code == 2 and result.stderr.startswith("kmc-reports: error: ")
+    assert result.exit_code == 2 and result.stderr.startswith("kmc-reports：錯誤：")
     assert not (tmp_path / "o").exists()
 
 

@@ -18,7 +18,7 @@ from conftest import ROOT
 from kmc_reports.cli import main
 
 CODE = "KMC2432-001v4"
-PREFIX = "kmc-reports: error: "
+PREFIX = "kmc-reports：錯誤："
 
 
 def run(*args):

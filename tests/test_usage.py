@@ -29,7 +29,7 @@ def one_chinese_line(result, *words, code=2):
     assert result.stdout == ""
     err = result.stderr
     assert len(err.splitlines()) == 1, err
-    assert err.startswith("kmc-reports: error: "), err
+    assert err.startswith("kmc-reports：錯誤："), err
     assert CJK.search(err), err
     for english in ("Usage:", "Try ", "Error:", "Aborted", "Invalid value", "No such",
                     "Missing", "requires", "Traceback"):
@@ -97,7 +97,7 @@ def test_aborted_is_one_chinese_line():
 def test_keyboard_interrupt_is_one_line_and_exit_130():
     result = CliRunner().invoke(_group(KeyboardInterrupt()), ["boom"], catch_exceptions=False)
     assert result.exit_code == 130
-    assert result.stderr == "kmc-reports: error: 已中斷（Ctrl-C）；未完成的檔案已清除\n"
+    assert result.stderr == "kmc-reports：錯誤：已中斷（Ctrl-C）；未完成的檔案已清除\n"
 
 
 def test_a_click_exception_raised_by_a_command_is_one_line():
