@@ -247,8 +247,12 @@ def _task_concepts(cw: Crosswalk, std: Standard, task: Task) -> dict[str, str]:
     return ids
 
 
-def task_matches(standards: list[Standard], cw: Crosswalk, top: int = 3,
-                 minimum: float = 0.2) -> list[TaskMatch]:
+# Each task's similar tasks: at most this many, scoring at least this much.
+MATCH_TOP, MATCH_MINIMUM = 3, 0.2
+
+
+def task_matches(standards: list[Standard], cw: Crosswalk, top: int = MATCH_TOP,
+                 minimum: float = MATCH_MINIMUM) -> list[TaskMatch]:
     """For each task, the most similar tasks of the other standards: 70 % shared K/S
     concepts (what the tasks need), 30 % name similarity (what they are called).
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from ..analyses.comparison import (CLOSEST, KINDS, LIMIT, jaccard, large, overview,
-                                   shared_unique, task_matches)
+from ..analyses.comparison import (CLOSEST, KINDS, LIMIT, MATCH_MINIMUM, MATCH_TOP, jaccard,
+                                   large, overview, shared_unique, task_matches)
 from ..analyses.crosswalk import Crosswalk, Decisions
 from ..analyses.lint import Finding
 from ..errors import KmcError
 from ..model import Standard
 from ..workbook import BarChart, Cell, Column, ColorScale, Print, Validation, Workbook
 from .xlsx import INPUT_FILL, write_workbook
+
+_MINIMUM = round(100 * MATCH_MINIMUM)  # as the sheet prints scores: a percentage
 
 PRESENT = "E2EFDA"
 REVIEW = "待確認"
@@ -86,7 +88,7 @@ def _overview(book: Workbook, standards: list[Standard], cw: Crosswalk) -> None:
         o = overview(std)
         v = o.version
         cats = std.categories
-        ws.add([std.code, std.name, std.level_label,
+        ws.add([std.code, std.name, std.level or std.level_label,
                 "、".join(f"{c.name}（{c.code}）" for c in cats.job_categories),
                 "、".join(f"{c.name}（{c.code}）" for c in cats.occupations),
                 "、".join(f"{c.name}（{c.code}）" for c in cats.industries),
@@ -228,6 +230,8 @@ def _tasks(book: Workbook, standards: list[Standard], cw: Crosswalk) -> None:
         ws.add([m.standard, m.task.code, m.task.name, m.other_standard, m.other.code,
                 m.other.name, round(100 * m.score), round(100 * m.concept_score),
                 round(100 * m.name_score), "；".join(m.shared)])
+    if not seen:
+        ws.add([Cell(f"沒有綜合相似度達 {_MINIMUM} % 的任務配對。", span=len(heads))], "note")
     ws.freeze, ws.filter = (2, 4), (1, len(heads), ws.last)
     ws.print = Print(title_rows=(1, 1), title_columns=(1, 3), header="職能基準比較　任務對照")
 
@@ -313,7 +317,8 @@ def _guide(book: Workbook, cw: Crosswalk) -> None:
         ("任務對照", "每項工作任務在其他職能基準中最相似的任務（每一對只列一次）。"
                     "綜合相似度（%）＝ 70 % 共同概念比例 ＋ 30 % 名稱相似度；"
                     "共同概念比例（%）是兩任務所需知識／技能中共同概念所佔比例；"
-                    "名稱相似度（%）比較任務名稱的文字。"),
+                    "名稱相似度（%）比較任務名稱的文字。"
+                    f"每項任務最多列 {MATCH_TOP} 項，只列綜合相似度達 {_MINIMUM} % 者。"),
         ("待確認", "名稱相似但未達自動門檻的項目配對，請在「判定」欄選「相同」或「不同」，"
                   "必要時填寫概念名稱；留空表示暫不判定。判定讀回後，下次比較即依人工判定歸類。"),
         ("檢核", "各職能基準資料本身的問題（例如代碼跳號、名稱不一、文字疑似不完整），"
