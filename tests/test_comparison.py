@@ -49,6 +49,7 @@ def test_sheets_and_overview(workbook, standards):
     assert [ws.cell(r, 1).value for r in range(2, 7)] == [s.code for s in standards]
     row = {ws.cell(1, c).value: ws.cell(3, c).value for c in range(1, 17)}
     assert row["職能基準代碼"] == "KMC2432-002v4" and row["工作任務"] == 7 and row["態度(A)"] == 7
+    assert row["級別"] == 4  # a number, as every count of the row
     assert ws._charts, "a chart of shared and unique items"
     for name in wb.sheetnames:
         sheet = wb[name]
@@ -97,6 +98,22 @@ def test_review_and_lint_sheets(workbook, standards):
     assert ws.max_row - 1 == len(cw.possible)
     assert ws.data_validations.dataValidation[0].formula1 == '"相同,不同"'
     assert wb["檢核"].max_row - 1 == len(lint_all(standards))
+
+
+def test_no_task_pair_is_said_not_left_blank(standards):
+    """Two standards with no similar tasks: the sheet says so, and 說明 gives the limits."""
+    two = [standards[0], standards[2]]
+    cw = crosswalk.build_crosswalk(two)
+    assert not comparison.task_matches(two, cw)
+    wb = _loaded(write_comparison_xlsx(two, cw, []))
+    assert wb["任務對照"]["A2"].value == "沒有綜合相似度達 20 % 的任務配對。"
+    assert any("只列綜合相似度達 20 % 者" in str(c.value) for row in wb["說明"].iter_rows()
+               for c in row)
+
+
+def _loaded(data: bytes):
+    import io
+    return load_workbook(io.BytesIO(data))
 
 
 def test_data_never_becomes_a_formula(standards, tmp_path):
