@@ -250,7 +250,8 @@ def lint(obj: _Ctx, codes: tuple[str, ...], fmt: str) -> None:
 def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, department, supervisor, grade,
             location, effective_date, approved_by, org, logo) -> None:
     """職能基準表（iCAP 格式）或職務說明書：Word、PDF 與 HTML。"""
-    from .reports import DOCUMENT_FORMATS, Output, job_document, parse_formats, profile_document
+    from .reports import (DOCUMENT_FORMATS, Output, job_document, parse_formats, profile_document,
+                          text_size)
 
     hr = {"department": department, "supervisor": supervisor, "grade": grade,
           "location": location, "effective_date": effective_date, "approved_by": approved_by}
@@ -263,7 +264,8 @@ def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, department, superv
     output.check_printable(standards, obj.library)
     make, suffix = (profile_document, "profile") if layout == "icap" else (job_document, "job")
     output.each(standards, lambda own, std: own.documents(make(std, opts),
-                                                          out / f"{std.code}-{suffix}"))
+                                                          out / f"{std.code}-{suffix}"),
+                text_size)
     for path in output.staged.commit():
         click.echo(path)
 
@@ -278,14 +280,15 @@ def profile(obj: _Ctx, codes, layout, fmt, out, tasks, title, department, superv
 @_errors_to_exit
 def checklist(obj: _Ctx, codes, fmt, out, org) -> None:
     """職能自我檢核表：DOCX、PDF 與可填寫的 XLSX。"""
-    from .reports import DOCUMENT_FORMATS, Output, parse_formats
+    from .reports import DOCUMENT_FORMATS, Output, parse_formats, text_size
 
     formats = parse_formats(fmt, DOCUMENT_FORMATS + ("xlsx",))
     opts = obj.options(formats, org=org)
     output = Output(opts, Staged())
     standards = obj.library.load(codes)
     output.check_printable(standards, obj.library)
-    output.each(standards, lambda own, std: own.checklist(std, out / f"{std.code}-checklist"))
+    output.each(standards, lambda own, std: own.checklist(std, out / f"{std.code}-checklist"),
+                text_size)
     for path in output.staged.commit():
         click.echo(path)
 

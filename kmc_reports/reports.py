@@ -254,6 +254,11 @@ def gap_team_document(team: TeamGaps, std: Standard, plan, plan_file: str,
         "course_tasks": team_course_tasks(team)}, opts)
 
 
+def text_size(std: Standard) -> int:
+    """How much a standard's documents print: what laying them out takes grows with it."""
+    return sum(len(text) for _, text in std.texts())
+
+
 class Output:
     """Renders a report's formats next to each other into ``staged``, which the command
     writes once everything it makes has succeeded."""
@@ -262,10 +267,12 @@ class Output:
         self.opts, self.staged = opts, staged
         self._fonts: FontSet | None = None
 
-    def each(self, items: list, make: Callable[["Output", object], object]) -> list:
+    def each(self, items: list, make: Callable[["Output", object], object],
+             size: Callable[[object], float] | None = None) -> list:
         """``make(output, item)`` for every item, on every core (:mod:`.parallel`): each
         renders into an Output of its own, whose files join this one's in the items' order;
-        returns what each ``make`` returned."""
+        returns what each ``make`` returned.  `size` tells which items are the most work
+        (they start first)."""
         from functools import partial
 
         from . import parallel
@@ -280,8 +287,9 @@ class Output:
             return make(own, item), list(own.staged.files.items())
 
         results = []
+        sizes = [size(item) for item in items] if size else None
         for result, files in parallel.run([partial(one, item) for item in items],
-                                          self.opts.jobs):
+                                          self.opts.jobs, sizes):
             for path, data in files:
                 self.staged.add(path, data)
             results.append(result)
