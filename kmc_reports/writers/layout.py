@@ -84,11 +84,18 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:[./\-_:,'’+][A-Za-z0-9]+)*")
 _REPEATED = "…‥—─－-"  # 「……」「——」 stay whole
 
 
-def line_breaks(text: str) -> tuple[list[bool], list[bool]]:
+# Inside a word or code longer than a whole line, a break after one of these reads best:
+# 「KMC2432-」「001v4」, 「2023/」「12/15」 (never after the dot of T1.2 or 3.5).
+_WORD_JOINTS = "-/_"
+
+
+def line_breaks(text: str) -> tuple[list[bool], list[bool], list[bool]]:
     """Where a line may break in `text`: ``ok[k]`` is True when a line may end between
     ``text[k-1]`` and ``text[k]`` (k = 1 … len-1; ok[0] and ok[len] are True).  The second
-    list is the same without the rule against splitting words: the breaks to fall back on
-    when a word or code is longer than a whole line (punctuation rules still hold)."""
+    list: the breaks to fall back on when a word or code is longer than a whole line, only
+    after a hyphen, slash or underscore joining its parts (「KPS3334-」「004v4」).  The third
+    is the same as the first without the rule against splitting words: the last resort, for
+    such a word with no joint that helps (punctuation rules still hold)."""
     n = len(text)
     loose = [True] * (n + 1)
     for k in range(1, n):
@@ -99,8 +106,9 @@ def line_breaks(text: str) -> tuple[list[bool], list[bool]]:
             loose[k] = False
         elif a == b and a in _REPEATED:
             loose[k] = False
-    strict = list(loose)
+    strict, joints = list(loose), [False] * (n + 1)
     for m in _WORD.finditer(text):
         for k in range(m.start() + 1, m.end()):
             strict[k] = False
-    return strict, loose
+            joints[k] = loose[k] and text[k - 1] in _WORD_JOINTS
+    return strict, joints, loose

@@ -62,6 +62,7 @@ class _Units(NamedTuple):
     forced: list[bool]
     text: str
     strict: list[bool]
+    joints: list[bool]
     loose: list[bool]
 
 
@@ -93,11 +94,14 @@ def kinsoku_lines(frags, max_widths, calc_bounds: bool = False,
     """reportlab's CJK line breaking (``cjkFragSplit``) with the rules of
     :func:`.layout.line_breaks`: each line is filled as far as it goes and then ended at the
     last place the rules allow; a closing mark or space that does not fit hangs past the end.
-    Only a word or code longer than a whole line is split, and then still not before a closing
-    mark; only a line with no allowed break at all is cut where it is full.  `units`:
+    Only a word or code longer than a whole line is split: after a hyphen or slash joining its
+    parts where it has one (「KPS3334-」「004v4」), else where the line is full, and then still
+    not before a closing mark; only a line with no allowed break at all is cut where it is
+    full.  `units`:
     :func:`_units` of `frags`, when the caller keeps it."""
     u = units or _units(frags)
     widths, forced, text, strict, loose = u.widths, u.forced, u.text, u.strict, u.loose
+    joints = u.joints
     n, lines, start = len(widths), [], 0
     while start < n:
         limit = max_widths[min(len(lines), len(max_widths) - 1)]
@@ -113,6 +117,7 @@ def kinsoku_lines(frags, max_widths, calc_bounds: bool = False,
                     end = i + 1  # a closing mark hangs past the end
                 else:
                     end = next((k for k in range(i, start, -1) if strict[k]), None) or \
+                        next((k for k in range(i, start, -1) if joints[k]), None) or \
                         next((k for k in range(i, start, -1) if loose[k]), None) or \
                         (i + 1 if text[i] in HANGING or text[i] in NO_LINE_START else i)
                 break
@@ -317,24 +322,29 @@ class _Writer:
 
     # -- blocks -----------------------------------------------------------------------------
     def _blocks(self, blocks, width: float, size: float | None = None) -> list:
+        """Blocks as flowables; `size`: the type size of a table's cell they are in (None: the
+        page's blocks)."""
+        # space between the page's blocks ends with the page (see _Gap); in a cell, it is kept
+        gap = Spacer if size else _Gap
         out = []
         for block in blocks:
             if isinstance(block, dm.Heading):
                 style = self.style(SIZES[f"h{block.level}"], bold=True, color=_INK,
                                    space_before=10 if block.level < 3 else 6, space_after=4)
                 # No heading alone at the foot of a page (see _KeepWithNext).
-                out.append(_KeepWithNext(0.6 * self.frame_height))
-                out.append(self._para(block.runs, style))
+                out.append(_KeepWithNext(0.6 * self.frame_height, self.frame_height))
+                out.append(heading := self._para(block.runs, style))
+                heading.heading = True
             elif isinstance(block, dm.Paragraph):
                 out.append(self._paragraph(block, size))
             elif isinstance(block, dm.ListBlock):
                 out += self._list(block, 1, size)
             elif isinstance(block, dm.KeyValue):
                 out.append(self._table(block.as_table(), width))
-                out.append(Spacer(1, 3 * mm))
+                out.append(gap(1, 3 * mm))
             elif isinstance(block, dm.Table):
                 out.append(self._table(block, width))
-                out.append(Spacer(1, 3 * mm))
+                out.append(gap(1, 3 * mm))
             elif isinstance(block, dm.Image):
                 out.append(self._image(block, width))
             elif isinstance(block, dm.Chart):
@@ -344,19 +354,14 @@ class _Writer:
                 # reportlab starts every drawing in Helvetica; start it in our font instead
                 d.initialFontName, d.initialFontSize = self.regular, SIZES["small"]
                 d.hAlign = "CENTER"
-                out += [d, Spacer(1, 3 * mm)]
+                out += [d, gap(1, 3 * mm)]
             elif isinstance(block, dm.PageBreak):
                 out.append(PageBreak())
             elif isinstance(block, dm.Spacer):
-                out.append(Spacer(1, block.height_mm * mm))
+                out.append(gap(1, block.height_mm * mm))
         for i, f in enumerate(out):
             if isinstance(f, _KeepWithNext):
-                after = [g for g in out[i + 1:i + 6] if not isinstance(g, Spacer)]
-                # the heading, and what follows it: a paragraph leading into a table goes
-                # with the table's first row (else the two would end the page without it)
-                lead_in = len(after) > 2 and isinstance(after[1], Paragraph) and \
-                    isinstance(after[2], Table)
-                f.items = after[:3] if lead_in else after[:2]
+                f.keep(out[i + 1:])
         return out
 
     def _paragraph(self, block: dm.Paragraph, size: float | None = None,
@@ -600,27 +605,72 @@ def _continued_slots(slots, head: int, body: list[int], shown: dict) -> list[lis
 
 class _KeepWithNext(CondPageBreak):
     """A heading kept with what follows it: a page break before the heading unless the page
-    has room for it and the first part of the next flowable (a table's header and first row,
-    a paragraph's first two lines; a paragraph leading into a table: all of it and the
-    table's first row), spaces between them counted.  Unlike keepWithNext, a long table
-    after the heading is not pushed whole to the next page."""
+    has room for it and the first part of what it leads to, spaces between them counted: the
+    headings right after it (「四、職能需求」 then 「知識（K）」) and then the first block, of
+    which a table's header and first row, a paragraph's first two lines; a paragraph leading
+    into a table: all of it and the table's first row.  Unlike keepWithNext, a long table after
+    the heading is not pushed whole to the next page: what is kept is at most `most` high,
+    unless it ends with a table row that cannot be split (then at most `page`, the frame's
+    height, so a page never breaks before a heading at its top)."""
 
-    def __init__(self, most: float):
+    def __init__(self, most: float, page: float):
         super().__init__(0)
-        self.most, self.items = most, []
+        self.most, self.page, self.items, self.headings = most, page, [], 0
+
+    def keep(self, after: list) -> None:
+        """Take the flowables to keep together from `after`, the flowables after this one."""
+        items, headings, heading_next = [], 0, True
+        for k, g in enumerate(after):
+            if isinstance(g, (PageBreak, NextPageTemplate)):
+                break
+            if isinstance(g, _KeepWithNext):
+                heading_next = True
+            elif isinstance(g, Spacer):
+                continue
+            elif heading_next and getattr(g, "heading", False):
+                items.append(g)
+                headings, heading_next = headings + 1, False
+            else:
+                items.append(g)
+                # a paragraph leading into a table goes with the table's first row (else the
+                # two would end the page without it)
+                following = next((h for h in after[k + 1:] if not isinstance(h, Spacer)
+                                  or isinstance(h, _KeepWithNext)), None)
+                if isinstance(g, Paragraph) and isinstance(following, Table):
+                    items.append(following)
+                break
+        self.items, self.headings = items, headings
 
     def wrap(self, availWidth, availHeight):
-        need = 0.0
+        need, most = 0.0, self.most
+        frame = getattr(self, "_frame", None)
         for k, f in enumerate(self.items):
             h = f.wrap(availWidth, 1e6)[1]
             last = k == len(self.items) - 1
             if k and isinstance(f, Table) and getattr(f, "_rowHeights", None):
                 h = sum(f._rowHeights[:(f.repeatRows if isinstance(f.repeatRows, int) else 0) + 1])
-            elif k and last and isinstance(f, Paragraph):
+                if not getattr(f, "splitInRow", 0):
+                    most = self.page
+            elif k >= self.headings and last and isinstance(f, Paragraph):
                 h = min(h, 2 * f.style.leading)
-            need += h + (f.getSpaceBefore() if k else 0) + (0 if last else f.getSpaceAfter())
-        self.height = min(need, self.most)
+            # the heading's own space before counts, except at the top of a page, where the
+            # frame leaves it out
+            before = f.getSpaceBefore() if k or not getattr(frame, "_atTop", 1) else 0
+            need += h + before + (0 if last else f.getSpaceAfter())
+        self.height = min(need, most)
         return super().wrap(availWidth, availHeight)
+
+
+class _Gap(Spacer):
+    """Space between the blocks of a page (after a table or a chart) that ends with the
+    page: where less room is left, it takes what is left rather than go to the next page,
+    where it would push the first line down, or, before a page break (a section of another
+    orientation), make a page of its own, a blank page."""
+
+    _ZEROSIZE = True  # the frame asks it even when no room at all is left
+
+    def wrap(self, availWidth, availHeight):
+        return self.width, max(min(self.height, availHeight), 0.0)
 
 
 class _ContinuedTable(Table):
