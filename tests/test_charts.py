@@ -191,16 +191,18 @@ def test_wrap_keeps_punctuation_and_codes(fonts):
 
     font, _ = register_reportlab(fonts)
     for width in range(20, 120, 7):
-        lines, whole = charts.wrap("公關企劃人員（含媒體關係、危機處理）KMC2432-001v4", font, 7,
-                                   width, 40)
+        lines, whole, cut = charts.wrap("公關企劃人員（含媒體關係、危機處理）KMC2432-001v4",
+                                        font, 7, width, 40)
         assert whole
+        # narrower than the code's first part: it is cut inside, and that is said
+        assert cut == (width < stringWidth("KMC2432-", font, 7))
         for line in lines:
             assert stringWidth(line, font, 7) <= width
             assert line[0] not in "、，。）" and line[-1] not in "（"
         if width >= 35:  # wide enough for the code's parts: split only after its hyphen
             assert any("KMC2432-" in t for t in lines) and any("001v4" in t for t in lines)
-    lines, whole = charts.wrap(LONG * 3, font, 7, 50, 2)
-    assert not whole and len(lines) == 2 and lines[-1].endswith("…")
+    lines, whole, cut = charts.wrap(LONG * 3, font, 7, 50, 2)
+    assert not whole and not cut and len(lines) == 2 and lines[-1].endswith("…")
     assert all(stringWidth(t, font, 7) <= 50 for t in lines)
 
 

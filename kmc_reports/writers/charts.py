@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.graphics import renderSVG
@@ -217,11 +218,19 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def wrap(text: str, font: str, size: float, avail: float, max_lines: int) -> tuple[list[str], bool]:
+class Wrapped(NamedTuple):
+    lines: list[str]
+    whole: bool  # all the text is shown
+    cut: bool    # a word or code is cut inside
+
+
+def wrap(text: str, font: str, size: float, avail: float, max_lines: int) -> Wrapped:
     """Lines of `text` at most `avail` wide, at most `max_lines` of them (the last shortened
-    with … when the text is longer), and whether all of it is shown."""
+    with … when the text is longer), whether all of it is shown, and whether a word or code
+    had to be cut inside, being wider than a line (「BGM121」「9-001v4」): the caller turns
+    such labels rather than print them so."""
     lines: list[str] = []
-    line = ""
+    line, cut_inside = "", False
     for tok in _tokens(" ".join(text.split())):
         if stringWidth(line + tok, font, size) <= avail:
             line += tok
@@ -234,18 +243,18 @@ def wrap(text: str, font: str, size: float, avail: float, max_lines: int) -> tup
             while cut > 1 and stringWidth(line[:cut], font, size) > avail:
                 cut -= 1
             lines.append(line[:cut])
-            line = line[cut:]
+            line, cut_inside = line[cut:], True
     if line.strip():
         lines.append(line.rstrip())
     if len(lines) <= max_lines and all(stringWidth(t, font, size) <= avail for t in lines):
-        return lines, True
+        return Wrapped(lines, True, cut_inside)
     kept = lines[:max_lines]
     rest = "".join(lines[max_lines - 1:])
     kept[-1] = _fit(rest + "…", font, size, avail) if stringWidth(rest, font, size) <= avail \
         else _fit(rest, font, size, avail)
     if not kept[-1].endswith("…"):
         kept[-1] = _fit(kept[-1] + "…", font, size, avail)
-    return kept, False
+    return Wrapped(kept, False, cut_inside)
 
 
 class _Labels:
@@ -267,9 +276,10 @@ def _category_layout(categories: list[str], font: str, left: float, right: float
         line_h = size * 1.15
         max_lines = max(1, min(3, int((budget - 4) // line_h)))
         flat = [wrap(c, font, size, slot - gap, max_lines) for c in categories]
-        rows = max((len(lines) for lines, _ in flat), default=1)
-        if all(whole for _, whole in flat) or (slot - gap >= 4 * size and size == TEXT_SIZE):
-            return _Labels(0, size, [lines for lines, _ in flat], rows * line_h + 4)
+        rows = max((len(w.lines) for w in flat), default=1)
+        if not any(w.cut for w in flat) and (
+                all(w.whole for w in flat) or (slot - gap >= 4 * size and size == TEXT_SIZE)):
+            return _Labels(0, size, [w.lines for w in flat], rows * line_h + 4)
         thick = asc - desc
         for angle in (45, 90):
             rad = math.radians(angle)
