@@ -8,7 +8,8 @@ course, qualified codes when the course combines standards.
 
 Unit rule (``units``): ``task`` makes one unit per task, ``duty`` one per duty (its selected
 tasks), ``auto`` one per duty when it has at least two selected tasks and every one of them
-is small (at most ``SMALL_TASK`` behaviour indicators), else one per task.
+is small (at most ``SMALL_TASK`` behaviour indicators), else one per task.  Units are named
+by the rule of names to print (``views.printable``; see ``unit_name``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, \
     field_validator
 
 from .errors import KmcError
-from .model import STANDARD_CODE, Duty, Level, NonEmpty, Standard, Task, placeholder
+from .model import STANDARD_CODE, Duty, Level, NonEmpty, Standard, Task
 from .store import read_yaml, validate
+from .views import duty_name, names, task_title
 
 SMALL_TASK = 2  # indicators; small tasks of one duty make one unit under units="auto"
 Hours = Annotated[float, Field(gt=0, le=2000, multiple_of=0.5, allow_inf_nan=False)]
@@ -115,12 +117,31 @@ class UnitChoice:
 
     key: str  # code, qualified by the standard in a course of several standards
     code: str  # the duty code of a duty unit, else the task code
-    name: str
+    name: str  # its title (``unit_name``)
     standard: Standard
     duty: Duty
     tasks: list[Task]
     whole_duty: bool  # named after the duty (a duty unit, or a block of all its tasks); else
     # named after its task (the block's tasks)
+    subject: str = ""  # what it is about in running text; "" when nothing has a name
+
+
+def unit_name(duty: Duty, tasks: list[Task], whole: bool) -> tuple[str, str]:
+    """(title, subject) of a unit, by the rule of names to print (``views``): a unit of a
+    whole duty is named after the duty — after its tasks when the duty's name is a
+    placeholder or damaged (as a title only when they are short), else 「主要職責 T1」; a unit
+    of tasks after its tasks (「工作任務 T1.2」 for one without a name; a task carrying only its
+    duty's code as that duty).  Names are bare: no final 「。」.  The subject is what running
+    text (課程簡介) says the unit is about: the title when it is a name, the tasks' names
+    when the title had to be neutral, "" when nothing has a name."""
+    if whole:
+        return (duty_name(duty, tasks) or f"主要職責 {duty.code}",
+                duty_name(duty, tasks, title=False))
+    title = "、".join(dict.fromkeys(task_title(t, duty) for t in tasks))
+    subject = "、".join(names(t.name for t in tasks))
+    if not subject and all("." not in t.code for t in tasks):  # T1: the task is its duty
+        subject = duty_name(duty, tasks, title=False)
+    return title, subject
 
 
 @dataclass
@@ -206,7 +227,7 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
     multi = len(stds) > 1
     units: list[UnitChoice] = []
     blocks: set[str] = set()  # units made of a block's tasks: each task names the unit
-    names: set[str] = set()
+    titles: set[str] = set()
     for std in stds:
         for duty in std.duties:
             tasks = [t for t in duty.tasks if (std.code, t.code) not in skip and (
@@ -217,17 +238,18 @@ def _layout(spec: CourseSpec, standards: list[Standard], skip: set[tuple[str, st
             as_duty = spec.units == "duty" or (spec.units == "auto" and small)
             for group in [tasks] if as_duty else _task_units(tasks):
                 whole = as_duty or len(group) == len(duty.tasks) > 1
-                code, name = (duty.code, duty.name) if whole else (
-                    group[0].code, "、".join(t.name for t in group))
-                if placeholder(name):  # a task or duty printed without a name
-                    name = duty.name if not placeholder(duty.name) else f"工作任務 {code}"
-                for candidate in (name, f"{name}（{std.name}）", f"{name}（{std.code} {code}）"):
-                    if candidate not in names:
+                code = duty.code if whole else group[0].code
+                base, subject = unit_name(duty, group, whole)
+                name = base
+                for candidate in (base, f"{base}（{std.name}）", f"{base}（{std.code} {code}）"):
+                    if candidate not in titles:
                         name = candidate
                         break
-                names.add(name)
+                if subject == base:  # a name told apart from another unit's stays a name
+                    subject = name
+                titles.add(name)
                 units.append(UnitChoice(f"{std.code} {code}" if multi else code, code, name,
-                                        std, duty, group, whole))
+                                        std, duty, group, whole, subject))
                 if not as_duty and len(group) > 1:
                     blocks.add(units[-1].key)
 

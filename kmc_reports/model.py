@@ -158,6 +158,11 @@ class Version(_Model):
     note: str = ""
     date: str = ""
 
+    @property
+    def printed_date(self) -> str:
+        """The date as documents print it: "" for a placeholder (「Unknown」)."""
+        return "" if placeholder(self.date) else self.date
+
 
 class Attitude(_Model):
     code: _code(r"^A\d+$") | None = None
@@ -333,6 +338,40 @@ PLACEHOLDERS = {"unknown", "n/a", "na", "none", "null", "未知", "無資料", "
 
 def placeholder(name: str) -> bool:
     return squash(name).lower() in PLACEHOLDERS or not name.strip()
+
+
+# What converters leak into a name or a note line (lint reports it as damaged-text): the
+# codes of other cells (「A01敏銳的觀察A02熱情…」 as a duty name), page furniture, headings.
+CELL_CODES = re.compile(r"(?<![A-Za-z0-9])[KSA]\d{2,}(?![\d.])")
+FURNITURE = re.compile(r"職能內涵\s*[（(]\s*[KSA]\s*=|第\s*\d+\s*頁\s*[，,]\s*(?:總共|共)")
+_HEADINGS = re.compile(r"^(?:基準更新紀錄|說明與補充事項|職能基準代碼|職能基準名稱|所屬類別|工作描述|"
+                       r"基準級別|主要職責|工作任務|行為指標|職能內涵.*)$")
+_OPENING, _CLOSING = "（(「『【〔［[《〈", "）)」』】〕］]》〉"
+
+
+def heading(text: str) -> bool:
+    """A heading of the standard's layout standing alone as text (「基準更新紀錄」)."""
+    return bool(_HEADINGS.match(squash(text)))
+
+
+def damaged(name: str) -> bool:
+    """A duty or task name that carries another cell's text: item codes (K01, S02, A03),
+    page furniture, or a lone heading.  Kept as printed; never printed as a name."""
+    return bool(CELL_CODES.search(name) or FURNITURE.search(name) or heading(name))
+
+
+def fragment(text: str) -> bool:
+    """A note line that is only the tail of a sentence cut at a line break: it closes a
+    bracket it never opened and has fewer than 4 characters of its own (「件】。」)."""
+    depth, unopened = 0, False
+    for ch in text:
+        if ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING:
+            unopened |= depth == 0
+            depth = max(depth - 1, 0)
+    own = re.sub(r"[\W_]", "", text)
+    return not own or (unopened and len(own) < 4)
 
 
 def level_label(level: int | None, printed: str) -> str:

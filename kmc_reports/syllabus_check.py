@@ -2,16 +2,21 @@
 
 It reads the tables back out of the rendered syllabus (by the ids its template gives them),
 so it also catches what a user's own template changed — not just what the planner meant.
+What must be covered (tasks, K/S, indicators) is taken from the plan, i.e. from the model's
+codes whatever their shape (T1, T1.1, P1.2, P1.2.3); a check that finds nothing to check
+fails and says so (「無從檢核」) rather than passing on 0 items.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .analyses.syllabus import Plan, minimum_hours
 from .course import name_problem
 from .document import Document, Table, find_table, grid
+from .model import code_key
 
 
 @dataclass
@@ -46,10 +51,6 @@ def _kv(doc: Document, table_id: str) -> dict[str, str]:
 def _number(text: str) -> float | None:
     m = re.search(r"\d+(?:\.\d+)?", text)
     return float(m.group()) if m else None
-
-
-def _codes(texts, pattern: str) -> set[str]:
-    return {c for t in texts for c in re.findall(pattern, t)}
 
 
 def _cell_paragraphs(table: Table, row: list, col: int) -> list[str]:
@@ -123,10 +124,11 @@ def check_syllabus(doc: Document, plan: Plan) -> list[Check]:
 
     p1, p3 = _paragraphs(t1, 1), _paragraphs(t3, 3)
     not_in_1 = [p for p in p3 if p not in p1]
-    checks.append(Check("表3 對應行為指標與表1 逐字相同", not not_in_1 and set(p1) == set(p3),
+    checks.append(Check("表3 對應行為指標與表1 逐字相同",
+                        bool(p1) and not not_in_1 and set(p1) == set(p3),
                         f"表1 {len(p1)} 項、表3 {len(p3)} 項" + (
                             f"；不同：{'、'.join(p.split(' ')[0] for p in not_in_1)}" if not_in_1
-                            else "")))
+                            else "；沒有可比對的行為指標" if not p1 else "")))
 
     names = {"表2": [_first_line(r[2]) for r in map_rows],
              "表3": [_first_line(r[0]) for r in _rows(t3)],
@@ -137,20 +139,26 @@ def check_syllabus(doc: Document, plan: Plan) -> list[Check]:
                         f"{len(names['表2'])} 個單元" if same else "；".join(
                             f"{k}：{'、'.join(v)}" for k, v in names.items())))
 
-    tasks_1 = _codes((r[0] for r in _rows(t1)), r"T\d+\.\d+")
-    tasks_2 = _codes((r[3] for r in map_rows), r"T\d+\.\d+")
-    checks.append(Check("表1 每一工作任務都在課程地圖（表2）", tasks_1 <= tasks_2,
-                        _gap("未列入課程地圖", tasks_1 - tasks_2, len(tasks_1), "項工作任務")))
+    # What must be covered comes from the plan (the model's codes, whatever their shape:
+    # T1 or T1.1, P1.2 or P1.2.3); where it is covered is read back from the document.
+    tasks = Counter(r.code for r in plan.tasks)
+    tasks_1 = _leading((r[0] for r in _rows(t1)))
+    tasks_2 = _leading((r[3] for r in map_rows))
+    checks.append(_covered("表1 每一工作任務都在課程地圖（表2）", tasks, "項工作任務",
+                           [("表1 未列", tasks_1), ("未列入課程地圖", tasks_2)]))
 
-    ks_1 = _codes(_paragraphs(t1, 3) + _paragraphs(t1, 4), r"[KS]\d+")
-    ks_3 = _codes(_paragraphs(t3, 4) + _paragraphs(t3, 5), r"[KS]\d+")
-    checks.append(Check("表1 每一知識、技能都有單元涵蓋", ks_1 <= ks_3,
-                        _gap("無單元涵蓋", ks_1 - ks_3, len(ks_1), "項知識與技能")))
+    items = Counter(code for _, code in dict.fromkeys(  # each item once per standard
+        (r.standard, i.code) for r in plan.tasks for i in r.knowledge + r.skills))
+    ks_1 = _leading(_paragraphs(t1, 3) + _paragraphs(t1, 4))
+    ks_3 = _leading(_paragraphs(t3, 4) + _paragraphs(t3, 5))
+    checks.append(_covered("表1 每一知識、技能都有單元涵蓋", items, "項知識與技能",
+                           [("表1 未列", ks_1), ("無單元涵蓋", ks_3)]))
 
-    p_codes = _codes(p1, r"P\d+\.\d+\.\d+")
-    assessed = _codes(_paragraphs(t8, 3), r"P\d+\.\d+\.\d+")
-    checks.append(Check("每一行為指標都有評量（表8）", p_codes <= assessed,
-                        _gap("未評量", p_codes - assessed, len(p_codes), "項行為指標")))
+    indicators = Counter(p.code for r in plan.tasks for p in r.indicators)
+    assessed = Counter(code for text in _paragraphs(t8, 3)
+                       for group in re.findall(r"〔([^〔〕]*)〕", text) for code in group.split("、"))
+    checks.append(_covered("每一行為指標都有評量（表8）", indicators, "項行為指標",
+                           [("表1 未列", _leading(p1)), ("未評量", assessed)]))
 
     checks += _unit_checks(t1, t2, t3, t4, t8, map_rows, plan)
 
@@ -207,24 +215,42 @@ def _unit_checks(t1, t2, t3, t4, t8, map_rows, plan: Plan) -> list[Check]:
             short.append(f"{unit}（{hours.get(unit, '缺')} 小時，{len(ways)} 種評量需 {need:g} 小時）")
 
     units = len(_unit_rows(t3))
+    objectives = sum(len(_cell_paragraphs(t3, row, 2)) for row in _unit_rows(t3))
     missing_names = sorted(names_1 - names_3)
+    none = "無從檢核：表3 沒有任何單元" if not units else ""
     return [
-        Check("每一單元都有知識或技能（或註明原因）", not empty,
-              f"缺：{'、'.join(empty)}" if empty else f"{units} 個單元都列出知識或技能"),
-        Check("各單元的知識、技能恰為其工作任務所需（表1／表2／表3）", not wrong,
-              f"不符：{'、'.join(wrong)}" if wrong else f"{units} 個單元皆相符"),
-        Check("表1 的知識、技能名稱都出現在表3", not missing_names,
+        Check("每一單元都有知識或技能（或註明原因）", bool(units) and not empty,
+              none or (f"缺：{'、'.join(empty)}" if empty else f"{units} 個單元都列出知識或技能")),
+        Check("各單元的知識、技能恰為其工作任務所需（表1／表2／表3）", bool(units) and not wrong,
+              none or (f"不符：{'、'.join(wrong)}" if wrong else f"{units} 個單元皆相符")),
+        Check("表1 的知識、技能名稱都出現在表3", bool(names_1) and not missing_names,
               f"表3 缺：{'、'.join(missing_names)}" if missing_names
-              else f"{len(names_1)} 項名稱全數出現"),
-        Check("各單元時數不少於其評量所需（表4／表8）", not short,
-              "；".join(short) if short else f"{units} 個單元時數足以完成評量"),
-        Check("教學目標逐字包含對應行為指標（表3）", not objective_gaps,
+              else f"{len(names_1)} 項名稱全數出現" if names_1
+              else "無從檢核：表1 沒有列出任何知識或技能（0 項）"),
+        Check("各單元時數不少於其評量所需（表4／表8）", bool(units) and not short,
+              none or ("；".join(short) if short else f"{units} 個單元時數足以完成評量")),
+        Check("教學目標逐字包含對應行為指標（表3）", bool(objectives) and not objective_gaps,
               f"不符：{'、'.join(objective_gaps)}" if objective_gaps
-              else f"{units} 個單元的教學目標皆含其行為指標"),
+              else f"{units} 個單元的教學目標皆含其行為指標（{objectives} 項）" if objectives
+              else "無從檢核：表3 沒有任何教學目標（0 項）"),
     ]
 
 
-def _gap(what: str, missing: set[str], total: int, noun: str) -> str:
-    if missing:
-        return f"{what}：{'、'.join(sorted(missing))}"
-    return f"{total} {noun}全數涵蓋"
+def _leading(texts) -> Counter:
+    """The first word of every line of ``texts``: the code a row, line or paragraph of the
+    document's tables starts with (「T1.1 名稱」, 「P1.2 文字」, 「K01 名稱」)."""
+    return Counter(line.split()[0] for text in texts for line in text.split("\n")
+                   if line.split())
+
+
+def _covered(name: str, expected: Counter, noun: str,
+             places: list[tuple[str, Counter]]) -> Check:
+    """Every code of ``expected`` (as many times as the plan has it) found in each place;
+    nothing to check is no pass: a check of 0 items fails and says why."""
+    total = sum(expected.values())
+    if not total:
+        return Check(name, False, f"無從檢核：本課程的表1 沒有任何{noun.removeprefix('項')}"
+                                  f"（0 {noun}）")
+    gaps = [f"{what}：{'、'.join(sorted((expected - found).keys(), key=code_key))}"
+            for what, found in places if expected - found]
+    return Check(name, not gaps, "；".join(gaps) or f"{total} {noun}全數涵蓋")

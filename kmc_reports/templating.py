@@ -45,7 +45,7 @@ from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, L
 from .atomic import write_bytes
 from .errors import KmcError
 from .images import ImagePolicy
-from .views import block_tasks, named
+from .views import block_tasks, duty_label, named, printed_qualifications, task_label
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 # expat's messages for malformed markup, as a template author reads them
@@ -159,6 +159,10 @@ def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
     env.filters["hours"] = hours
     env.globals["named"] = named
     env.globals["block_tasks"] = block_tasks
+    # names and notes as documents print them (views.py: no placeholder or leaked text)
+    env.filters["duty_label"] = duty_label
+    env.filters["task_label"] = task_label
+    env.filters["printed_qualifications"] = printed_qualifications
     return env
 
 

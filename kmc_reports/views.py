@@ -7,10 +7,13 @@ merged cells, selections and groupings is here, where it can be tested.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from .errors import KmcError
-from .model import Band, Duty, Ref, Standard, Task, code_key
+from .model import (Band, Duty, Notes, Qualification, Ref, Standard, Task, code_key, damaged,
+                    fragment, heading, placeholder)
 
 
 @dataclass
@@ -41,6 +44,99 @@ def task_list(tasks: list[Task]) -> str:
     """Tasks in one cell: 「T1.1 name、T1.2 name」, a name's closing 「。」 left out so that
     no 「。、」 follows it."""
     return "、".join(f"{t.code} {t.name.rstrip('。')}".strip() for t in tasks)
+
+
+# -- names to print (the rule: ``printable``) -----------------------------------------------
+
+TITLE_CHARS = 30  # the longest list of task names that still reads as a title
+_FINAL = "。．.；;！!？?，,、 \t\n"
+
+
+def bare(name: str) -> str:
+    """A name as running text and titles print it: a line break the source put inside it
+    dropped between two CJK characters (a space elsewhere), no final sentence punctuation."""
+    text = re.sub(r"(?<=[^\x00-\x7f])[ \t]*\n\s*(?=[^\x00-\x7f])", "", name.strip())
+    return re.sub(r"\s*\n\s*", " ", text).rstrip(_FINAL)
+
+
+def printable(name: str) -> bool:
+    """Whether a name may be printed as a name.  The rule of names to print, which every
+    drafted text and heading of syllabi and job descriptions follows:
+
+    * A name is *printable* when it is neither a placeholder (empty, 「Unknown」 …:
+      ``model.placeholder``) nor damaged (another cell's text leaked into it — codes such
+      as 「A01敏銳的觀察A02…」, page furniture, a lone heading: ``model.damaged``).  The
+      importer keeps such names and lint reports them (``damaged-text``); documents never
+      print them as names.
+    * A printable name embedded in running text or used as a title is printed ``bare``: on
+      one line, without its final sentence punctuation (「…審查及修訂。」 gives no 「。、」).
+    * A duty whose name is not printable is named by the printable names of its (selected)
+      tasks, joined with 「、」 — in running text always, as a title only when they fit in
+      ``TITLE_CHARS`` — and otherwise neutrally by its code, 「主要職責 T1」
+      (``duty_name``, ``duty_title``, ``duty_label``).  A task whose name is not printable
+      is 「工作任務 T1.2」, or, when it carries only its duty's code (T1), is named as that
+      duty (``task_title``); in a list under its duty it is its code alone
+      (``task_label``).  Running text that finds no printable name at all says so in
+      general words (「各項工作任務」, 「本單元工作任務」).
+    * Qualification lines (任用資格) that are a leaked heading (「基準更新紀錄」) or the tail
+      of a cut sentence (「件】。」: ``model.fragment``) are not printed
+      (``printed_qualifications``); the model keeps them as imported.
+    """
+    return not placeholder(name) and not damaged(name)
+
+
+def names(texts: Iterable[str]) -> list[str]:
+    """The printable ones of ``texts``, bare, each once, in order."""
+    return list(dict.fromkeys(bare(t) for t in texts if printable(t)))
+
+
+def duty_name(duty: Duty, tasks: list[Task] | None = None, title: bool = True) -> str:
+    """The duty's name to print, or "" when neither it nor its tasks (``tasks``: the ones
+    selected, default all) have a printable name, or (``title``) theirs are too long for a
+    title.  Callers print 「主要職責 T1」 (``duty_title``) or general words for ""."""
+    if printable(duty.name):
+        return bare(duty.name)
+    listed = "、".join(names(t.name for t in (duty.tasks if tasks is None else tasks)))
+    return listed if not title or len(listed) <= TITLE_CHARS else ""
+
+
+def duty_title(duty: Duty, tasks: list[Task] | None = None) -> str:
+    """A duty as a title: its name to print, else 「主要職責 T1」."""
+    return duty_name(duty, tasks) or f"主要職責 {duty.code}"
+
+
+def duty_label(duty: Duty) -> str:
+    """A duty as a heading: 「T1 名稱」, else 「主要職責 T1」."""
+    name = duty_name(duty)
+    return f"{duty.code} {name}" if name else f"主要職責 {duty.code}"
+
+
+def task_title(task: Task, duty: Duty | None = None) -> str:
+    """A task as a title: its bare name, else (a task printed with only its duty's code)
+    the duty's title, else 「工作任務 T1.2」."""
+    if printable(task.name):
+        return bare(task.name)
+    if "." not in task.code:  # T1: the task is its duty
+        return duty_title(duty, [task]) if duty is not None else f"主要職責 {task.code}"
+    return f"工作任務 {task.code}"
+
+
+def task_label(task: Task) -> str:
+    """A task as a list item prints it: 「T1.1 名稱」, the code alone when its name is not
+    printable."""
+    return f"{task.code} {bare(task.name)}" if printable(task.name) else task.code
+
+
+def printed_qualifications(notes: Notes) -> list[Qualification]:
+    """The qualification lines documents print: leaked headings and fragments left out (also
+    among a line's items); the model keeps them as imported."""
+    out = []
+    for q in notes.qualifications:
+        if heading(q.text) or fragment(q.text):
+            continue
+        items = [i for i in q.items if not heading(i) and not fragment(i)]
+        out.append(q if items == q.items else q.model_copy(update={"items": items}))
+    return out
 
 
 def profile_rows(std: Standard) -> list[ProfileRow]:
@@ -134,8 +230,9 @@ def same_item(a: str, b: str) -> bool:
 
 
 def competencies(std: Standard, kind: str) -> list[Competency]:
-    """K or S items of the (selected) tasks, one per code and item, in code order; a code
-    printed with two similar names is one item with both names (see :func:`same_item`)."""
+    """K or S items of the (selected) tasks, one per code and item, in code order (two items
+    under one code in the order the source prints them); a code printed with two similar
+    names is one item with both names (see :func:`same_item`)."""
     found: list[Competency] = []
     for _, task in std.tasks():
         for band in task.bands:
@@ -152,7 +249,7 @@ def competencies(std: Standard, kind: str) -> list[Competency]:
                     c.tasks.append(task.code)
                 if band.level is not None:
                     c.levels.append(band.level)
-    return sorted(found, key=lambda c: (code_key(c.code), c.name))
+    return sorted(found, key=lambda c: code_key(c.code))  # stable: equal codes in source order
 
 
 def footnote_marks(std: Standard) -> dict[str, list[int]]:

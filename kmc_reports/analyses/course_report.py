@@ -2,7 +2,10 @@
 the cover's choices, 表6 教材與教學資源, 表7 師資條件, 表11's list of evidence and 表12 課程結訓標準.
 表9 and 表10 are blank forms the template prints with the unit names; they need no data.
 
-Pure and deterministic: every function reads only the plan.  ``report_tables(plan)`` gathers
+Pure and deterministic: every function reads only the plan.  Names follow the rule of names
+to print (``views.printable``): a unit's work is its title when that is a name, else
+「本單元工作任務」 (a unit titled 「主要職責 T1」 because the source names nothing); outputs
+without a printable name are left out of the lists.  ``report_tables(plan)`` gathers
 them in one object the syllabus template reads (``course_report`` in its context).
 
 Cover.  職能依據: 職能基準 when the course covers its standards whole (the spec selects no
@@ -53,6 +56,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..views import bare, names
 from .syllabus import ASSESSMENTS, TAUGHT, Item, Plan, Unit
 
 BLANK = "＿＿"
@@ -178,7 +182,18 @@ def delivery(plan: Plan) -> list[Choice]:
 # -- 表6 ---------------------------------------------------------------------------------
 
 def _coded(xs: list[Item]) -> str:
-    return "、".join(f"{x.code} {x.name}" if x.code else x.name for x in xs)
+    return "、".join(f"{x.code} {bare(x.name)}" if x.code else bare(x.name) for x in xs)
+
+
+def _about(unit: Unit) -> str:
+    """The unit's work in running text: its title when that is a name, else general words
+    (a unit titled 「主要職責 T1」 because the source names nothing; see ``views``)."""
+    return unit.name if unit.named else "本單元工作任務"
+
+
+def _outputs(unit: Unit) -> str:
+    """Its work outputs' printable names (placeholders left out), bare, with 「、」."""
+    return "、".join(names(o.name for o in unit.outputs))
 
 
 def _taught_and_applied(xs: list[Item], lead: str = "") -> str:
@@ -194,9 +209,9 @@ def _taught_and_applied(xs: list[Item], lead: str = "") -> str:
 
 def _quoted(xs: list[Item], limit: int = NAMES) -> str:
     """「A」、「B」… up to ``limit`` names, then 等."""
-    names = list(dict.fromkeys(x.name for x in xs))
-    text = "、".join(f"「{n}」" for n in names[:limit])
-    return text + ("等" if len(names) > limit else "")
+    found = names(x.name for x in xs)
+    text = "、".join(f"「{n}」" for n in found[:limit])
+    return text + ("等" if len(found) > limit else "")
 
 
 def _taught_first(xs: list[Item]) -> list[Item]:
@@ -224,10 +239,9 @@ def resources(unit: Unit, plan: Plan) -> Resources:
     if unit.skills:
         materials.append(Material("演練教材", f"情境說明與操作步驟（{_taught_and_applied(unit.skills)}）"))
     if "案例" in unit.methods:
-        materials.append(Material("案例教材", f"{unit.name}實務案例{BLANK}則"))
-    if unit.outputs:
-        materials.append(Material("範例與範本",
-                                  f"{'、'.join(o.name for o in unit.outputs)}之範例與空白範本"))
+        materials.append(Material("案例教材", f"{_about(unit)}實務案例{BLANK}則"))
+    if _outputs(unit):
+        materials.append(Material("範例與範本", f"{_outputs(unit)}之範例與空白範本"))
     if unit.assessments:
         attitude = any("態度" in a.focus for a in unit.assessments)
         names = [n + ("（含態度觀察項目）" if attitude and n == "實作檢核表" else "")
@@ -257,7 +271,7 @@ def teachers(unit: Unit) -> Teachers:
     teacher = []
     if knowledge:
         teacher.append(f"專業知識：具備{_quoted(knowledge)}專業知識。")
-    practice = f"實務經驗：具{unit.name}相關實務經驗{BLANK}年以上"
+    practice = f"實務經驗：具{_about(unit)}相關實務經驗{BLANK}年以上"
     if skills:
         practice += f"，能示範{_quoted(skills)}技能"
     teacher.append(practice + f"，並指導學員達到職能級別 {unit.level} 之表現。")
@@ -266,10 +280,10 @@ def teachers(unit: Unit) -> Teachers:
     codes = [p.code for p in unit.indicators]
     judge = f"，能依行為指標 {'、'.join(codes)} 判定學員表現" if codes else ""
     assessor = [f"熟悉本單元評量工具（{'、'.join(tools(unit))}）{judge}。",
-                f"由授課講師擔任，或具{unit.name}相關實務經驗{BLANK}年以上者擔任。"]
+                f"由授課講師擔任，或具{_about(unit)}相關實務經驗{BLANK}年以上者擔任。"]
     hands_on = [m for m in unit.methods if m in ASSISTED_METHODS]
     assistant = [f"協助{'、'.join(hands_on) if hands_on else '課堂活動'}之分組進行、器材準備與評量紀錄。",
-                 f"具{unit.name}相關基礎知識，或曾完成本課程者。"]
+                 f"具{_about(unit)}相關基礎知識，或曾完成本課程者。"]
     return Teachers(unit, [Staff("授課講師", teacher), Staff("評量人員", assessor),
                            Staff("助教", assistant, bool(hands_on))])
 
@@ -284,8 +298,8 @@ def evidence(unit: Unit) -> Evidence:
     lines = [["簽到表", "教學活動照片", "教材講義", "學員意見回饋表"]]
     if record:
         lines.append(record)
-    if "作業評量" in methods and unit.outputs:
-        lines.append([f"學員作品：{'、'.join(o.name for o in unit.outputs)}"])
+    if "作業評量" in methods and _outputs(unit):
+        lines.append([f"學員作品：{_outputs(unit)}"])
     return Evidence(unit, lines)
 
 

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Iterator
 
-from ..model import Standard, Task, code_key, placeholder, squash
+from ..model import CELL_CODES, FURNITURE, Standard, Task, code_key, heading, placeholder, squash
 
 SEVERITIES = ("error", "warning", "info")
 _LABELS = {"error": "錯誤", "warning": "警告", "info": "提示"}
@@ -397,12 +397,6 @@ def task_structure(std: Standard) -> Iterator[Finding]:
                               f"工作任務（課程與檢核表以整個區塊處理）")
 
 
-_FOREIGN = re.compile(r"(?<![A-Za-z0-9])([KSA])\d{2,}(?![\d.])")
-_HEADINGS = re.compile(r"^(?:基準更新紀錄|說明與補充事項|職能基準代碼|職能基準名稱|所屬類別|工作描述|"
-                       r"基準級別|主要職責|工作任務|行為指標|職能內涵.*)$")
-_FURNITURE = re.compile(r"職能內涵\s*[（(]\s*[KSA]\s*=|第\s*\d+\s*頁\s*[，,]\s*(?:總共|共)")
-
-
 @rule
 def damaged_text(std: Standard) -> Iterator[Finding]:
     """Text that carries another cell's content or a placeholder: an indicator ending in
@@ -419,14 +413,14 @@ def damaged_text(std: Standard) -> Iterator[Finding]:
             yield find(duty.code, f"{duty.code} 沒有名稱")
     for place, text in std.texts():
         flat = squash(text)
-        codes = sorted({m.group(0) for m in _FOREIGN.finditer(text)}, key=code_key)
+        codes = sorted({m.group(0) for m in CELL_CODES.finditer(text)}, key=code_key)
         kinds = {c[0] for c in codes}
         if place.startswith(("T", "P", "O")) and codes and not (
                 place.startswith(("K", "S")) and kinds == {place[0]}):
             yield find(place, f"{place} 含有其他欄位的代碼 {'、'.join(codes)}：{_quote(text, 40)}")
-        elif _FURNITURE.search(text):
+        elif FURNITURE.search(text):
             yield find(place, f"{place} 含有表頭或頁首文字：{_quote(text, 40)}")
-        elif place.startswith("notes") and _HEADINGS.match(flat):
+        elif place.startswith("notes") and heading(flat):
             yield find(place, f"說明與補充事項中混入標題「{flat}」")
         elif text and placeholder(text) and not place.startswith("T"):
             yield find(place, f"{place} 為佔位字「{text}」")

@@ -54,6 +54,7 @@ import yaml
 from ..course import CourseSpec, UnitChoice, locate, validate_against
 from ..errors import KmcError, yaml_problem
 from ..model import Band, Duty, Ref, Standard, Task, code_key
+from ..views import bare, duty_name
 from .objectives import Objective, write_objectives
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -174,6 +175,12 @@ class Unit:
     fixed_hours: bool = False  # hours set by the spec
     item_notes: dict[str, str] = field(default_factory=dict)  # knowledge/skills → why none
     english_name: str = ""
+    subject: str = ""  # what it is about in running text ("" when nothing has a name)
+
+    @property
+    def named(self) -> bool:
+        """Whether its title is a name (not the neutral 「主要職責 T1」 of a nameless duty)."""
+        return bool(self.subject) and self.subject == self.name
 
 
 @dataclass
@@ -259,8 +266,11 @@ def plan(standards: Sequence[Standard], spec: CourseSpec, levels: Mapping[int, s
                    for a in s.attitudes],
         left_out=left_out)
     result.needs = spec.needs or _needs(layout.standards)
+    duties: dict[int, tuple[Duty, list[Task]]] = {}
+    for u in layout.units:
+        duties.setdefault(id(u.duty), (u.duty, []))[1].extend(u.tasks)
     result.purpose = spec.purpose or _purpose(
-        result, list(dict.fromkeys(u.duty.name for u in layout.units)), levels)
+        result, [duty_name(d, ts, title=False) for d, ts in duties.values()], levels)
     result.summary = spec.summary or _summary(result)
     result.level_descriptors = {lv: levels[lv] for lv in sorted(
         {level} | {u.level for u in units} | {p.level for u in units for p in u.indicators})}
@@ -370,7 +380,8 @@ def _unit(choice: UnitChoice, skip_items, taught: set[tuple[str, str]]) -> Unit:
     return Unit(choice.key, choice.name, std.code, choice.duty.code,
                 [Item(std.code, t.code, t.name) for t in choice.tasks], level, 0.0,
                 indicators, objectives, knowledge, skills, outputs,
-                [m for m in METHODS if m in methods], assessments, item_notes=notes)
+                [m for m in METHODS if m in methods], assessments, item_notes=notes,
+                subject=choice.subject)
 
 
 def ways(unit: Unit) -> int:
@@ -464,7 +475,7 @@ def _topics(unit: Unit) -> list[Topic]:
     """表4's numbered topics with their minutes: 學習評量 15 per way when the unit's time
     allows, the rest by the topic weights in 5-minute steps."""
     def names(xs) -> str:
-        return "、".join(f"{x.code} {x.name}" if x.code else x.name for x in xs)
+        return "、".join(f"{x.code} {bare(x.name)}" if x.code else bare(x.name) for x in xs)
 
     def items(xs: list[Item]) -> str:
         taught = [x for x in xs if x.role == TAUGHT]
@@ -504,7 +515,7 @@ def _topics(unit: Unit) -> list[Topic]:
 
 def _standard_ref(std: Standard) -> StandardRef:
     v = std.latest_version()
-    return StandardRef(std.code, std.name, v.version, v.date)
+    return StandardRef(std.code, std.name, v.version, v.printed_date)
 
 
 def _sentence(text: str) -> str:
@@ -519,16 +530,22 @@ def _needs(stds: list[Standard]) -> str:
 
 
 def _purpose(p: Plan, duties: list[str], levels: Mapping[int, str]) -> str:
-    return (f"使學員能勝任{'、'.join(s.name for s in p.standards)}的{'、'.join(duties)}等工作，"
+    """``duties``: each duty's name to print in running text, "" for one without any (see
+    ``views``); when none has one, the work is named in general words."""
+    work = "、".join(dict.fromkeys(d for d in duties if d))
+    return (f"使學員能勝任{'、'.join(s.name for s in p.standards)}的"
+            f"{f'{work}等工作' if work else '各項工作任務'}，"
             f"表現達到職能級別 {p.level}（{levels[p.level].split('。')[0]}）的要求。")
 
 
 def _summary(p: Plan) -> str:
+    """Units by what they are about (``Unit.subject``; the title of a unit that has none)."""
     methods = {m for u in p.units for m in u.methods}
     assessed = {a.method for u in p.units for a in u.assessments}
     return (f"本課程依據{'、'.join(f'{s.name}職能基準（{s.code}）' for s in p.standards)}規劃，"
             f"共 {len(p.units)} 個單元、{p.total_hours:g} 小時，內容包括"
-            f"{'、'.join(u.name for u in p.units)}。教學採{'、'.join(m for m in METHODS if m in methods)}，"
+            f"{'、'.join(dict.fromkeys(u.subject or u.name for u in p.units))}。"
+            f"教學採{'、'.join(m for m in METHODS if m in methods)}，"
             f"學習成果之評量方式為{'、'.join(a for a in ASSESSMENTS if a in assessed)}。")
 
 
