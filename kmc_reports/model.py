@@ -383,6 +383,10 @@ def code_key(code: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.findall(r"\d+|\D+", code))
 
 
+# A Chinese character or full-width punctuation mark.
+CJK = r"[\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]"
+
+
 def squash(text: str) -> str:
     """Text as compared everywhere: sources break and space Chinese text at random, so
     whitespace never makes two texts differ."""

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityError
 
@@ -45,6 +46,7 @@ from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, L
 from .atomic import write_bytes
 from .errors import KmcError
 from .images import ImagePolicy
+from .model import CJK
 from .views import block_tasks, duty_label, named, printed_qualifications, task_label
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
@@ -103,7 +105,23 @@ _UNSAFE_NAMES = frozenset({"parse_file"})
 # other settings (an older kmc-reports, another Jinja) is never loaded.
 _SETTINGS = dict(autoescape=True, trim_blocks=True, lstrip_blocks=True,
                  undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-_CACHE_TAG = f"{jinja2.__version__}|{_SETTINGS}|{ImmutableSandboxedEnvironment.__name__}"
+_CACHE_TAG = (f"{jinja2.__version__}|{_SETTINGS}|{ImmutableSandboxedEnvironment.__name__}"
+              "|finalize=printed")
+
+# Whitespace between two Chinese characters: a line wrap a converter kept (「審核能 力」).
+_WRAP_SPACE = re.compile(rf"(?<={CJK})[ \t\r\n]+(?={CJK})")
+
+
+def printed(value: Any) -> Any:
+    """Every value a template prints, as documents print it: without whitespace between two
+    Chinese characters, so a standard reads the same whichever form it was imported from
+    (the PDF and Word readers drop such wraps; the converter's JSON keeps them, and so does
+    the model, which lint reports as stray-space)."""
+    if isinstance(value, str):
+        cleaned = _WRAP_SPACE.sub("", value)
+        if cleaned != value:
+            return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 _STALE_DAYS = 30
 
 
@@ -155,7 +173,8 @@ def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
     dirs = ([str(user_dir)] if user_dir else []) + [str(BUILTIN)]
     if user_dir and not Path(user_dir).is_dir():
         raise KmcError("找不到範本資料夾", str(user_dir))
-    env = _Sandbox(loader=_Loader(dirs), bytecode_cache=_COMPILED, **_SETTINGS)
+    env = _Sandbox(loader=_Loader(dirs), bytecode_cache=_COMPILED, finalize=printed,
+                   **_SETTINGS)
     env.filters["hours"] = hours
     env.globals["named"] = named
     env.globals["block_tasks"] = block_tasks

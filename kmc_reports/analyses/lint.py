@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Iterator
 
-from ..model import CELL_CODES, FURNITURE, Standard, Task, code_key, heading, placeholder, squash
+from ..model import CJK, CELL_CODES, FURNITURE, Standard, Task, code_key, heading, placeholder, squash
 
 SEVERITIES = ("error", "warning", "info")
 _LABELS = {"error": "錯誤", "warning": "警告", "info": "提示"}
@@ -264,8 +264,7 @@ def truncated(std: Standard) -> Iterator[Finding]:
                               f"{place} 態度說明疑似不完整，未以句號結尾：{_quote(a.description, 40)}")
 
 
-_CJK = r"[\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]"
-_STRAY_SPACE = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
+_STRAY_SPACE = re.compile(rf"(?<={CJK})\s+(?={CJK})")
 
 
 @rule
