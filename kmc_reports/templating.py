@@ -46,8 +46,8 @@ from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, L
 from .atomic import write_bytes
 from .errors import KmcError
 from .images import ImagePolicy
-from .model import CJK
-from .views import block_tasks, duty_label, named, printed_qualifications, task_label
+from .views import (block_tasks, duty_label, named, printed_qualifications, printed_text,
+                    task_label)
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 # expat's messages for malformed markup, as a template author reads them
@@ -108,17 +108,11 @@ _SETTINGS = dict(autoescape=True, trim_blocks=True, lstrip_blocks=True,
 _CACHE_TAG = (f"{jinja2.__version__}|{_SETTINGS}|{ImmutableSandboxedEnvironment.__name__}"
               "|finalize=printed")
 
-# Whitespace between two Chinese characters: a line wrap a converter kept (「審核能 力」).
-_WRAP_SPACE = re.compile(rf"(?<={CJK})[ \t\r\n]+(?={CJK})")
-
-
 def printed(value: Any) -> Any:
-    """Every value a template prints, as documents print it: without whitespace between two
-    Chinese characters, so a standard reads the same whichever form it was imported from
-    (the PDF and Word readers drop such wraps; the converter's JSON keeps them, and so does
-    the model, which lint reports as stray-space)."""
+    """Every value a template prints, as documents print text (:func:`.views.printed_text`);
+    text already marked safe stays so."""
     if isinstance(value, str):
-        cleaned = _WRAP_SPACE.sub("", value)
+        cleaned = printed_text(value)
         if cleaned != value:
             return Markup(cleaned) if isinstance(value, Markup) else cleaned
     return value

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .errors import KmcError
-from .model import (Band, Duty, Notes, Qualification, Ref, Standard, Task, code_key, damaged,
+from .model import (CJK, Band, Duty, Notes, Qualification, Ref, Standard, Task, code_key, damaged,
                     fragment, heading, placeholder)
 
 
@@ -46,7 +46,19 @@ def task_list(tasks: list[Task]) -> str:
     return "、".join(f"{t.code} {t.name.rstrip('。')}".strip() for t in tasks)
 
 
-# -- names to print (the rule: ``printable``) -----------------------------------------------
+# -- text and names to print (the rule: ``printable``) -------------------------------------
+
+# Whitespace between two Chinese characters: a line wrap a converter kept (「審核能 力」).
+_WRAP_SPACE = re.compile(rf"(?<={CJK})[ \t\r\n]+(?={CJK})")
+
+
+def printed_text(text: str) -> str:
+    """Text as every report prints it: without whitespace between two Chinese characters, so
+    a standard reads the same whichever form it was imported from (the PDF and Word readers
+    drop such wraps; the converter's JSON keeps them, and so does the model, which lint
+    reports as stray-space)."""
+    return _WRAP_SPACE.sub("", text)
+
 
 TITLE_CHARS = 30  # the longest list of task names that still reads as a title
 _FINAL = "。．.；;！!？?，,、 \t\n"

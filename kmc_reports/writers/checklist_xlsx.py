@@ -15,7 +15,8 @@ from openpyxl.utils import get_column_letter
 
 from ..errors import KmcError
 from ..model import Standard
-from ..views import RATING_SCALE, block_tasks, competencies, named, task_list
+from ..views import (RATING_SCALE, block_tasks, competencies, duty_label, named, printed_text,
+                     task_label, task_list)
 from ..workbook import Cell, Column, Formula, Print, Sheet, Validation, Workbook
 from .xlsx import INPUT_FILL, write_workbook
 
@@ -80,13 +81,13 @@ def checklist_workbook(std: Standard, org_name: str = "") -> Workbook:
     ws.head(HEADERS)
     items: list[int] = []
     for duty in std.duties:
-        duty_row = ws.add([Cell(f"{duty.code} {duty.name}", span=RATING_COL - 1), None, None,
+        duty_row = ws.add([Cell(duty_label(duty), span=RATING_COL - 1), None, None,
                            None, None], "group")
         in_duty: list[int] = []
         for task in duty.tasks:
             rows = [ws.add(r) for r in _indicators(duty, task)]
             if rows:
-                ws.add([Cell(f"{task.code} {task.name}　平均", span=RATING_COL - 1),
+                ws.add([Cell(f"{task_label(task)}　平均", span=RATING_COL - 1),
                         *_averages(rows), None, None], "total")
             in_duty += rows
         _set(ws, duty_row, _averages(in_duty))
@@ -144,20 +145,20 @@ def meta_sheet(book: Workbook, fmt: str, fmt_version: int, std: Standard, head: 
 
 def _indicators(duty, task):
     for band in task.bands:
-        tasks = task_list(block_tasks(duty, band, task))
+        tasks = printed_text(task_list(block_tasks(duty, band, task)))
         for p in band.indicators:
-            yield ["行為指標", p.code, tasks, p.text,
+            yield ["行為指標", p.code, tasks, printed_text(p.text),
                    band.level if band.level is not None else band.printed_level, *BLANKS]
 
 
 def _items(std: Standard, kind: str, label: str):
     if kind == "A":
         for a in std.attitudes:
-            yield ["態度", a.code or "", "", a.name, None, *BLANKS]
+            yield ["態度", a.code or "", "", printed_text(a.name), None, *BLANKS]
         return
     for c in competencies(std, kind):
         level = int(c.level_text) if c.level_text.isdigit() else c.level_text
-        yield [label, c.code, "、".join(c.tasks), c.name, level, *BLANKS]
+        yield [label, c.code, "、".join(c.tasks), printed_text(c.name), level, *BLANKS]
 
 
 def _ranges(rows: list[int], col: int) -> list[str]:
