@@ -75,7 +75,7 @@ def framework_csv(tree: Tree, export: Export) -> bytes:
         "", std.code, limited(f"{std.code} {std.name}"),
         _html(std.description.strip(),
               f"職能基準代碼：{std.code}；版本：{version.version}"
-              + (f"（{version.date}）" if version.date else "")
+              + (f"（{version.printed_date}）" if version.printed_date else "")
               + (f"；基準級別：{std.level_label}" if std.level_label else ""),
               "評分量尺 1–6 為 iCAP 職能級別：",
               items=[f"{n} 級：{export.levels[n]}" for n in sorted(export.levels)]),
