@@ -32,3 +32,15 @@ def test_only_whitespace_between_two_chinese_characters_goes():
     assert printed("T1 名稱") == "T1 名稱" and printed("職能級別 3") == "職能級別 3"
     assert printed("企劃　能力") == "企劃　能力"  # a full-width space is meant
     assert printed(3) == 3
+
+
+def test_a_placeholder_date_prints_as_not_given():
+    """A version dated 「Unknown」 (BHR2422-006v4's converter) reads like one without a date."""
+    std = Library(ROOT / "data" / "standards").get("KMC2432-001v4")
+    for v in std.versions:
+        v.date = "Unknown"
+    assert std.latest_version().printed_date == ""
+    text = document_text(profile_document(std, Options()))
+    assert "Unknown" not in text and "發展更新日期 未載明" in text
+    text = document_text(job_document(std, Options()))
+    assert "Unknown" not in text and "日期未載明" in text
