@@ -3,7 +3,7 @@
 Each bundled standard is printed as pdftotext would print it (tests/pdftotext_sim.py) with
 pages of many lengths, then read back.  Where a page break leaves the reader unsure which cell a
 carried-over fragment belongs to, it may guess wrong — but it must never lose or invent a
-character, and nearly every field must come back exactly.
+character, and nearly every field (99 %) must come back exactly.
 """
 
 from __future__ import annotations
@@ -54,4 +54,4 @@ def test_carried_over_fragments_are_never_lost(code):
             want, have = _fields(std), _fields(got)
             right += sum(a == b for a, b in zip(want, have))
             total += len(want)
-    assert right / total >= 0.97, f"{right}/{total} fields exact"
+    assert right / total >= 0.99, f"{right}/{total} fields exact"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -60,4 +61,27 @@ def import_file(path: str | Path, warn: Warn) -> Standard:
         err = exc.errors()[0]
         raise KmcError(f"此檔案讀出的職能基準資料有誤：{validation_text(err)}",
                        str(path)) from None
+    _check_versions(std, path.name, warn)
     return std.model_copy(update={"source": path.name})
+
+
+# A date cell that holds no date: what converters and forms put there instead.
+_NO_DATE = re.compile(r"(?i)unknown|n/?a|none|null|tbd|不詳|未知|無|[-‐–—－]+")
+_VERSION_CODE = re.compile(r"[A-Z]{3}\d{4}-\d{3}v(\d+)")
+
+
+def _check_versions(std: Standard, name: str, warn: Warn) -> None:
+    """Warn about version rows whose date is a placeholder (「Unknown」) or whose version cell
+    holds a whole standard code (「BHR2422-006v4」 for 「V4」).  Both are kept as printed,
+    as the real standards' gold files keep them."""
+    no_date = [v.version for v in std.versions if _NO_DATE.fullmatch(v.date.strip())]
+    if no_date:
+        dates = "、".join(dict.fromkeys(f"「{v.date}」" for v in std.versions
+                                        if v.version in no_date))
+        warn(f"{std.code}：{name} 版本 {'、'.join(no_date)} 的發展更新日期印作{dates}，"
+             f"不是日期；保留來源所印，未推定日期")
+    codes = [(v.version, m.group(1)) for v in std.versions
+             if (m := _VERSION_CODE.fullmatch(v.version))]
+    if codes:
+        warn(f"{std.code}：{name} 版本欄印的是職能基準代碼而不是版本編號（"
+             + "、".join(f"「{c}」應為「V{n}」" for c, n in codes) + "）；保留來源所印")

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from ..errors import KmcError
 from ..model import (Attitude, Categories, Category, Footnote, FootnoteRef, Notes, Qualification,
                      Standard, Version, squash)
 from .table import COLUMNS, Row, TableBuilder
-from .text import (CODE_RES, QUAL_HEAD, clean, flat, join_cjk, parse_level, split_cjk_gaps, split_items,
-                   strip_markup, take_markers, width)
+from .text import (CODE_RES, QUAL_HEAD, clean, drop_font_gaps, flat, join_cjk, parse_level,
+                   split_cjk_gaps, split_items, strip_markup, take_markers, width)
 
 STD_CODE = r"[A-Z]{3}\d{4}-\d{3}(?:v\d+)?(?![\w])"
 _PAGE = re.compile(r"^\s*第\s*(\d+)\s*頁\s*[，,]?\s*(?:總共|共)\s*(\d+)\s*頁\s*$")
@@ -49,6 +51,7 @@ class _Sections:
     attitudes: list[_Line] = field(default_factory=list)
     notes: list[_Line] = field(default_factory=list)
     pages: list[tuple[int, int]] = field(default_factory=list)  # 「第 N 頁，總共 M 頁」 seen
+    form_feeds: bool = False  # pages end in form feeds, as pdftotext prints them
 
 
 def _check_pages(pages: list[tuple[int, int]], warn) -> None:
@@ -90,7 +93,7 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
     if _side_by_side(sections.table):
         raise KmcError(f"{code}：這是並排版面的文字（如 pdftotext -layout），各欄文字無法可靠分開；"
                        f"請直接匯入 PDF 檔，或改用 pdftotext -raw", path)
-    rows = _rows(sections, path)
+    rows = _rows(sections, path, w)
     if not rows:
         raise KmcError(f"{code}：主要職責與工作任務的表格缺漏或空白（檔案不完整？若是 pdftotext "
                        f"的輸出，請加 -raw，或直接匯入 PDF 檔）", path)
@@ -116,7 +119,7 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
     if not attitudes:
         w("找不到職能內涵（A＝態度）")
     notes = _notes(sections.notes, refs, w)
-    return Standard(
+    std = Standard(
         code=code,
         name=_name(profile, head) or code,
         level=level,
@@ -128,6 +131,8 @@ def read_icap_text(text: str, path: str, warn) -> Standard:
         attitudes=attitudes,
         notes=notes,
     )
+    # pdftotext output: its pages end in form feeds, its table comes as a stream of lines
+    return drop_font_gaps(std) if sections.form_feeds and _is_stream(sections) else std
 
 
 _COLUMN_GAP = re.compile(r"\S {3,}\S")
@@ -186,7 +191,7 @@ def _split(text: str, path: str) -> _Sections:
     raw_lines = text[:footer.start() if footer else len(text)].split("\n")
     for no, raw in enumerate(raw_lines, 1):
         if "\f" in raw:
-            pending_break = True
+            pending_break = s.form_feeds = True
             raw = raw.replace("\f", "")
         if page := _PAGE.match(raw):
             pending_break = True
@@ -224,7 +229,12 @@ def _split(text: str, path: str) -> _Sections:
 # -- table rows by layout -----------------------------------------------------------------
 
 
-def _rows(s: _Sections, path: str) -> list[Row]:
+def _is_stream(s: _Sections) -> bool:
+    """Is the table printed line by line (pdftotext), not as tab or pipe cells?"""
+    return "\t" not in s.header and not s.header.lstrip().startswith("|")
+
+
+def _rows(s: _Sections, path: str, warn=lambda _: None) -> list[Row]:
     if not s.table:
         return []
     if "\t" in s.header:
@@ -233,7 +243,12 @@ def _rows(s: _Sections, path: str) -> list[Row]:
         cut = lambda ln: [c for c in ln.text.strip().strip("|").split("|")]  # noqa: E731
         lines = [ln for ln in s.table if not re.fullmatch(r"[\s|:\-]+", ln.text)]
         return _cell_rows(_Sections(table=lines), cut, s.header.strip().strip("|").split("|"))
-    return _StreamReader(s.table).rows()
+    reader = _StreamReader(s.table)
+    rows = reader.rows()
+    for line, text, codes in reader.unsure:
+        warn(f"{PurePath(path).name} 第 {line} 行起：跨頁接續的文字（「{text}」起）無法確定分屬 "
+             f"{'、'.join(dict.fromkeys(codes))} 的哪一格，已依欄寬推定；請對照原始 PDF 檢查")
+    return rows
 
 
 def _header_columns(cells: list[str]) -> list[str | None]:
@@ -336,6 +351,18 @@ class _StreamReader:
         for col, _ in cells:  # a column whose cells never wrap: its widest line
             if (col, True) not in wid:
                 wid[(col, True)] = max(width(ls[0]) for c, ls in cells if c == col)
+            widest = max((width(ls[-1]) for c, ls in cells if c == col and len(ls) > 1),
+                         default=0)
+            if (col, False) not in wid and widest >= wid[(col, True)] * 3 // 4:
+                # no cell of three lines: a last line nearly as wide as the first lines
+                # shows how wide further lines run (they may be indented less)
+                wid[(col, False)] = widest
+        # the widest line each column holds: no line of it is wider
+        self.cap = {}
+        for col, lines in cells:
+            for i, line in enumerate(lines):
+                key = (col, i == 0)
+                self.cap[key] = max(self.cap.get(key, 0), _print_width(line))
         return wid
 
     def rows(self) -> list[Row]:
@@ -343,14 +370,21 @@ class _StreamReader:
         self.rows_: list[list[_Cell]] = [[]]
         self.open: list[_Cell] = []  # cells a page break left unfinished
         self.buf: list[str] = []  # lines not yet placed
+        self.buf_lines: list[int] = []  # their line numbers in the file
+        # lines carried over a page break and placed by a guess: line number, text, cells
+        self.unsure: list[tuple[int, str, list[str]]] = []
         self.last: str | None = None  # column of the last coded cell since the break
         cur: _Cell | None = None
         for ln, col, chunk, brk in self._pieces():
             if brk:
                 self._flush(None)
                 prev = self.rows_[-1]
-                self.open = [c for c in prev if c.col != "level" and self._full(c)
-                             and _last_of_col(prev, c) and not ln.gap]
+                lines = _lines_per_column(prev)
+                room = max(lines.values(), default=0)
+                self.open = [c for c in prev if c.col != "level"
+                             and (self._full(c) or _ends_in_code(c))
+                             and _last_of_col(prev, c) and lines[c.col] == room
+                             and not ln.gap]
                 self.rows_.append([])
                 cur, self.last = None, None
             if col is None:
@@ -358,6 +392,7 @@ class _StreamReader:
                     cur.lines.append(chunk)
                 else:
                     self.buf.append(chunk)
+                    self.buf_lines.append(ln.no)
                 continue
             if col in ("duty", "task"):  # a new row, unless a task follows its duty
                 self._flush(None)
@@ -400,6 +435,14 @@ class _StreamReader:
         ref = self.wid.get((cell.col, first)) or self.wid.get((cell.col, not first), 0)
         return width(cell.lines[-1] if line is None else line) >= ref - max(2, ref // 8)
 
+    def _wraps(self, col: str, first: bool, line: str, nxt: str) -> bool:
+        """Was `line` (a first line of its cell or a further one) broken before `nxt`, the text
+        of the line after it?  Only when what starts `nxt` (a character with the punctuation
+        that may not begin a line, or a whole Latin word) would not have fitted on it: the
+        widest line of the column shows what fits."""
+        cap = self.cap.get((col, first)) or self.cap.get((col, not first))
+        return cap is None or _print_width(line) + _print_width(_lead(nxt)) > cap
+
     def _fits(self, col: str, line: str) -> bool:
         return width(line) <= max(self.wid.get((col, True), 0),
                                   self.wid.get((col, False), 0)) + 1
@@ -411,10 +454,13 @@ class _StreamReader:
         (the line may be an output printed without a code)."""
         if not self._fits(cell.col, line):
             return False
-        if self._full(cell):
-            return True
         waiting = any(_ORDER[c.col] > _ORDER[cell.col] for c in self.open)
-        return not waiting and cell.col not in ("duty", "task")
+        if waiting:
+            # a cell a page break left open waits for its text: only a line the cell's last
+            # line was broken before is the cell's own
+            return self._wraps(cell.col, len(cell.lines) == 1 and cell.coded, cell.lines[-1],
+                               line)
+        return self._full(cell) or cell.col not in ("duty", "task")
 
     def _flush(self, next_col: str | None) -> None:
         """Place the lines that came without a code, before a cell of `next_col` (None: before
@@ -428,6 +474,7 @@ class _StreamReader:
         hi = _ORDER[next_col] if next_col else len(COLUMNS)
         eligible = [c for c in self.open if lo < _ORDER[c.col] <= hi]
         pieces = [(p, i) for i, line in enumerate(self.buf) for p in split_cjk_gaps(line)]
+        waiting = list(eligible)
         head: list[_Cell | str] = []
         if len(pieces) > 1 and pieces[1][1] == 0:
             # cells' first lines joined on one baseline: one piece per cell, in column order.
@@ -446,7 +493,8 @@ class _StreamReader:
             # more lines left than cells still waiting for one (a head cell got its line)
             spare = i - len(head) + 1 > k - (1 if head else 0)
             if isinstance(nxt, _Cell) and line_no != pieces[i + 1][1] and spare and \
-                    self._full(nxt, text) and self._fits(nxt.col, text):
+                    self._wraps(nxt.col, False, text, pieces[i + 1][0]) and \
+                    self._fits(nxt.col, text):
                 targets.insert(0, nxt)
                 continue
             while k > 0 and not self._fits(eligible[k - 1].col, text):
@@ -462,6 +510,13 @@ class _StreamReader:
             else:
                 targets.insert(0, col)
         targets = head + targets
+        if len(waiting) > 1 and all(isinstance(t, _Cell) for t in targets):
+            _, way = self._placements(pieces, waiting)
+            if way is not None:
+                targets = [waiting[j] for j in way]  # the only placement that fits
+            else:
+                self.unsure.append((self.buf_lines[0] if self.buf_lines else 0, self.buf[0],
+                                    [_cell_code(self.rows_, c) for c in waiting]))
         placed: dict[int, _Cell] = {}
         for (text, _), target in zip(pieces, targets):
             if isinstance(target, str):  # an uncoded cell of its own (e.g. an output)
@@ -479,7 +534,69 @@ class _StreamReader:
                 self.rows_[-1].append(cell)
                 self.open.remove(target)
             cell.lines.append(text)
-        self.buf = []
+        self.buf, self.buf_lines = [], []
+
+    def _placements(self, pieces: list[tuple[str, int]],
+                    cells: list[_Cell]) -> tuple[int, list[int] | None]:
+        """In how many ways (0, 1 or 2 for more) the lines carried over a page break can go to
+        the waiting cells, and the way when there is one (the cell index of each piece).  The
+        cells' lines come one cell after another in column order; within a cell every line
+        but the last is broken where the next one's start would not fit, and a cell's first
+        carried line is what its last line before the break was broken before; the page's top
+        line holds the first lines of several cells when pdftotext joined them (one baseline),
+        one piece each, and such a cell has no further line."""
+        n = len(pieces)
+        if n > 200:  # not a page's worth of lines: nothing to check it against
+            return 2, None
+
+        def starts(j: int, text: str) -> bool:
+            c = cells[j]
+            return self._fits(c.col, text) and self._wraps(
+                c.col, len(c.lines) == 1 and c.coded, c.lines[-1], text)
+
+        def options(i: int, j: int, part: str):
+            """Where piece i can go after piece i-1 went to cell j, whose text on that line is
+            `part`.  Only the page's top line holds several cells (one piece each); pieces of
+            a line below are one cell's text with a space in it."""
+            text, line_no = pieces[i]
+            col = cells[j].col
+            if line_no == pieces[i - 1][1] and line_no != pieces[0][1]:
+                if self._fits(col, f"{part} {text}"):
+                    yield j, f"{part} {text}"
+                return
+            if line_no != pieces[i - 1][1] and self._wraps(col, False, part, text) and \
+                    self._fits(col, text):
+                yield j, text
+            for j2 in range(j + 1, len(cells)):
+                if starts(j2, text):
+                    yield j2, text
+
+        memo: dict[tuple, int] = {}
+
+        def count(i: int, j: int, part: str) -> int:
+            if i == n:
+                return 1
+            key = (i, j, part)
+            if key not in memo:
+                total = 0
+                for option in options(i, j, part):
+                    total += count(i + 1, *option)
+                    if total >= 2:
+                        break
+                memo[key] = min(total, 2)
+            return memo[key]
+
+        first = [(j, pieces[0][0]) for j in range(len(cells)) if starts(j, pieces[0][0])]
+        total = min(2, sum(count(1, *o) for o in first))
+        if total != 1:
+            return total, None
+        way, choices = [], first
+        for i in range(1, n + 1):
+            option = next(o for o in choices if count(i, *o))
+            way.append(option[0])
+            if i < n:
+                choices = list(options(i, *option))
+        return 1, way
 
     def _new_column(self, lo: int, hi: int) -> str:
         """The column a line belongs to when no cell is waiting for it: the first empty
@@ -489,6 +606,75 @@ class _StreamReader:
             if col != "level" and col not in row_cols:
                 return col
         return COLUMNS[lo] if lo >= 0 else "task"
+
+
+_COLUMN_NAMES = {"duty": "主要職責", "task": "工作任務", "output": "工作產出",
+                 "indicator": "行為指標", "level": "職能級別", "knowledge": "知識", "skill": "技能"}
+
+
+def _cell_code(rows: list[list[_Cell]], cell: _Cell) -> str:
+    """The code of the item a cell's last text belongs to (its column's last code up to it)."""
+    for row in reversed(rows):
+        if cell in row:
+            for c in reversed(row[:row.index(cell) + 1]):
+                if c.col == cell.col and c.coded:
+                    return c.lines[0].split()[0]
+            break
+    return _COLUMN_NAMES[cell.col]
+
+
+def _lines_per_column(cells: list[_Cell]) -> dict[str, int]:
+    """How many lines each column of a row fills on its page.  A page break cuts a row's cells
+    at one height: only the cells that fill the row's full height there can go on."""
+    out: dict[str, int] = {}
+    for c in cells:
+        out[c.col] = out.get(c.col, 0) + len(c.lines)
+    return out
+
+
+_NO_LINE_START = set("，。、；：？！）」』】〉》,.;:!?)]}%")
+_NO_LINE_END = set("（「『【〈《([{")
+_CODE_AT_END = re.compile(r"(?:^|\s)(?:T\d+(?:\.\d+)?|[OP]\.?\d+(?:\.\d+){1,2}|[KSA]\d+)$")
+
+
+# Widths of Latin characters in a proportional sans font (DejaVu Sans, Arial and the like
+# differ little), in ems; CJK characters are 1 em.  `width` counts every Latin character as
+# half a CJK one, which misjudges lines with codes or Latin words by a character or more.
+_LATIN_EM = {**dict.fromkeys("0123456789", .64), **dict.fromkeys(" .,", .32),
+             **dict.fromkeys(":;/\\'|!", .34), **dict.fromkeys("()[]{}-", .38),
+             **dict.fromkeys("IJijl", .28), **dict.fromkeys("ftr", .38),
+             **dict.fromkeys("MWmw", .9), **dict.fromkeys("&%@#", .9)}
+
+
+def _print_width(text: str) -> float:
+    """How wide `text` prints, in the units of `width` (a CJK character is 2)."""
+    total = 0.0
+    for ch in text:
+        if ch.isascii():
+            total += _LATIN_EM.get(ch, .7 if ch.isupper() else .6)
+        else:
+            total += 1 if unicodedata.east_asian_width(ch) in "WF" else .6
+    return 2 * total
+
+
+def _lead(text: str) -> str:
+    """What a line break could not have separated from the start of `text`: its first
+    character (with an opening bracket, the next one too) and the punctuation that may not
+    begin a line, or its first Latin word."""
+    text = text.strip()
+    if not text:
+        return ""
+    if text[0].isascii() and not text[0].isspace():
+        return re.match(r"[!-~]+", text).group()
+    n = 2 if text[0] in _NO_LINE_END else 1
+    while n < len(text) and text[n] in _NO_LINE_START:
+        n += 1
+    return text[:n]
+
+
+def _ends_in_code(cell: _Cell) -> bool:
+    """A cell whose last line ends with a bare code: its text is still to come."""
+    return bool(_CODE_AT_END.search(cell.lines[-1].strip()))
 
 
 def _last_of_col(cells: list[_Cell], cell: _Cell) -> bool:

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from ..errors import KmcError
 
 # -- decoding ----------------------------------------------------------------------------
@@ -94,6 +96,28 @@ def join_cjk(text: str) -> str:
     and punctuation; one space elsewhere (「運用 AI 科技」 keeps its spaces)."""
     text = re.sub(r"\s+", " ", text).strip()
     return _CJK_PUNCT_SPACE.sub("", _CJK_SPACE.sub("", text))
+
+
+_IDEOGRAPH = r"[\u2e80-\u2fdf\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_FONT_GAP = re.compile(rf"(?<={_IDEOGRAPH})[ \t]+(?=[A-Za-z0-9])|"
+                       rf"(?<=[A-Za-z0-9])[ \t]+(?={_IDEOGRAPH})")
+
+
+def drop_font_gaps(value):
+    """A text (or every text of a model, list or dict) without the spaces pdftotext prints
+    where Chinese characters and Latin letters or digits meet (「PCB 品檢員」: the two are set
+    in different fonts, and pdftotext spaces runs of different fonts); the PDF holds no space
+    there (「PCB品檢員」).  Spaces between Latin words stay (「ISO/IEC 17025」)."""
+    if isinstance(value, str):
+        return _FONT_GAP.sub("", value)
+    if isinstance(value, list):
+        return [drop_font_gaps(v) for v in value]
+    if isinstance(value, dict):
+        return {k: drop_font_gaps(v) for k, v in value.items()}
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={k: drop_font_gaps(getattr(value, k))
+                                        for k in type(value).model_fields})
+    return value
 
 
 def split_cjk_gaps(text: str) -> list[str]:
