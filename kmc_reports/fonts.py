@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Callable
 
 
+from . import startup
 from .atomic import write_bytes
 from .cache import cache_dir
 from .errors import KmcError, os_message
@@ -339,7 +340,8 @@ def missing_characters(font: str | Path, text: str) -> list[str]:
     characters such as U+200B are reported, as reportlab would draw them as a box.  Called
     before writing a PDF so that no missing-glyph box ever reaches a reader.
     """
-    unknown = set(text) - _glyphs(str(Path(font).resolve()))
+    cmap = _cmap(str(font))
+    unknown = {ch for ch in set(text) if ord(ch) not in cmap}  # each distinct character once
     if not unknown:
         return []
     return [ch for ch in dict.fromkeys(text) if ch in unknown
@@ -347,15 +349,10 @@ def missing_characters(font: str | Path, text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=16)
-def _glyphs(path: str) -> frozenset[str]:
-    """The characters the font maps, as a set a text's characters are subtracted from."""
-    return frozenset(map(chr, _cmap(path)))
-
-
-@functools.lru_cache(maxsize=16)
 def _cmap(path: str) -> frozenset[int]:
     """Code points the font maps (first font of a .ttc), read once per file per process and
     kept in the cache: fontTools takes ~60 ms to parse a CJK character map."""
+    path = str(Path(path).resolve())
     try:
         digest = _file_sha256(path)
     except OSError as exc:
@@ -560,7 +557,8 @@ def _reportlab_font(name: str, path: Path):
     try:
         data, digest = _read_font(str(path))
         cache = _tables_path(digest, "reportlab", REPORTLAB_VERSION)
-        tables = _face_tables(_load_arrays(cache))
+        with startup.bulk():
+            tables = _face_tables(_load_arrays(cache))
         if tables is not None:
             return _font_from_tables(name, str(path), data, tables)
         font = RLTTFont(name, str(path), subfontIndex=0)

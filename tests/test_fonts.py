@@ -475,7 +475,6 @@ fonts._instantiate = fake_cut
 for n in range(int(rounds)):
     fs = fonts.default_fonts(notify=say)
     fonts._cmap.cache_clear()
-    fonts._glyphs.cache_clear()
     assert fonts.missing_characters(fs.bold, "職能") == []
     regular, bold = fonts.register_reportlab(fs)
     c = Canvas(str(work / f"{os.getpid()}-{n}.pdf"), invariant=1)
