@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import startup
+from . import lifecycle
 from .config import load_config
 from .course import CourseSpec, load_course, validate_against
 from .atomic import write_bytes
@@ -416,7 +416,7 @@ def _setup(settings: tuple) -> None:
     """A worker: its own project (fonts registered once per process); Ctrl-C is the main
     process's to handle, which lets running standards finish and records them."""
     global _project
-    startup.begin()
+    lifecycle.begin()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # (already, from the parent: for clarity)
     _project = Project(*settings, warn=lambda message: None)
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Callable
 
 
-from . import startup
+from . import lifecycle
 from .atomic import write_bytes
 from .cache import cache_dir
 from .errors import KmcError, os_message
@@ -557,7 +557,7 @@ def _reportlab_font(name: str, path: Path):
     try:
         data, digest = _read_font(str(path))
         cache = _tables_path(digest, "reportlab", REPORTLAB_VERSION)
-        with startup.bulk():
+        with lifecycle.bulk():
             tables = _face_tables(_load_arrays(cache))
         if tables is not None:
             return _font_from_tables(name, str(path), data, tables)

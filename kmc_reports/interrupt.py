@@ -131,17 +131,22 @@ def stop(exc: BaseException) -> None:
 
 def run() -> None:
     """The console script: signals are handled from before the first slow import."""
-    from . import startup
+    from . import lifecycle
 
-    startup.begin()
-    with handled():
-        try:
-            from .cli import main
+    lifecycle.begin()
+    try:
+        with handled():
+            try:
+                from .cli import main
 
-            main()
-        except Interrupted as exc:
-            stop(exc)
-        except Exception:
-            if received():  # raised while the interrupt was (e.g. wrapped by an import)
-                stop(received())
-            raise
+                main()
+            except Interrupted as exc:
+                stop(exc)
+            except Exception:
+                if received():  # raised while the interrupt was (e.g. wrapped by an import)
+                    stop(received())
+                raise
+    except SystemExit as exc:  # every way a command ends, its code said
+        if exc.code is None or isinstance(exc.code, int):
+            lifecycle.end(exc.code)
+        raise

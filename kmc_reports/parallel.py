@@ -16,7 +16,7 @@ import signal
 import sys
 from typing import Callable, Sequence, TypeVar
 
-from . import startup
+from . import lifecycle
 
 T = TypeVar("T")
 
@@ -37,7 +37,7 @@ def run(pieces: Sequence[Callable[[], T]], jobs: int | None = None,
     first in order).  With `sizes` (any measure of each piece's work), workers take the
     largest first, so they end together instead of one finishing a big piece last."""
     global _pieces
-    startup.done()
+    lifecycle.done()
     workers = min(jobs or os.cpu_count() or 1, len(pieces))
     if workers <= 1 or not sys.platform.startswith("linux"):
         return [piece() for piece in pieces]

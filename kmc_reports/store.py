@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import startup
+from . import lifecycle
 from .atomic import write_text
 from .errors import KmcError, validation_text, yaml_problem
 from .model import Standard
@@ -145,7 +145,7 @@ def load_standard(path: str | Path) -> Standard:
 
 
 def _standard(path: str, data: Any, node: Callable[[], yaml.Node | None]) -> Standard:
-    startup.done()
+    lifecycle.done()
     return validate(Standard, data, path, node, "不是職能基準：最上層應為「欄位: 值」對照")
 
 

@@ -54,16 +54,14 @@ def test_the_collector_waits_for_start_up(folder):
     its work without it."""
     script = "\n".join([
         "import gc, sys",
-        "from kmc_reports import interrupt, startup",
-        "seen, real = [], startup.done",
-        "startup.done = lambda: (seen.append(gc.isenabled()), real())",
+        "from kmc_reports import interrupt, lifecycle",
+        "seen, real = [], lifecycle.done",
+        "lifecycle.done = lambda: (seen.append(gc.isenabled()), real())",
         "sys.argv = ['kmc-reports', 'profile', 'KMC2432-001v4', '--format', 'pdf',",
         "            '--out', 'out']",
-        "try:",
-        "    interrupt.run()",
-        "except SystemExit as exc:",
-        "    assert not exc.code, exc.code",
-        "print(seen[0], gc.isenabled(), gc.get_freeze_count() > 0)",
+        "import atexit",  # exit handlers still run at the end (lifecycle.end)
+        "atexit.register(lambda: print(seen[0], gc.isenabled(), gc.get_freeze_count() > 0))",
+        "interrupt.run()",
     ])
     done = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True,
                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
@@ -75,11 +73,11 @@ def test_a_process_that_never_began_keeps_its_collector(tmp_path):
     """Tests and programs using the package keep Python's defaults."""
     import gc
 
-    from kmc_reports import startup, store
+    from kmc_reports import lifecycle, store
 
     frozen = gc.get_freeze_count()
     store.load_standard(ROOT / "data" / "standards" / "KMC2432-001v4.yaml")
-    startup.done()
+    lifecycle.done()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
@@ -101,3 +99,28 @@ def test_reportlabs_url_pattern_compiles_when_first_used():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("args, code", [(["list"], 0), (["show", "NOPE999-001"], 2)])
+def test_a_command_ends_without_teardown_but_as_any_exit(folder, args, code):
+    """The console script skips the interpreter's teardown (lifecycle.end), yet exits with
+    the command's code, runs exit handlers and flushes everything it printed, also into a
+    pipe whose reader stops early."""
+    script = "\n".join([
+        "import atexit, sys",
+        "from kmc_reports import interrupt",
+        "atexit.register(lambda: sys.stderr.write('handlers ran\\n'))",
+        f"sys.argv = ['kmc-reports', *{args!r}]",
+        "interrupt.run()",
+        "sys.stderr.write('not reached\\n')",
+    ])
+    done = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert done.returncode == code, done.stderr
+    assert done.stderr.endswith("handlers ran\n") and "not reached" not in done.stderr
+    if code == 0:
+        assert done.stdout.rstrip().endswith("（" + str(folder / "data" / "standards") + "）")
+    piped = subprocess.run(f"{sys.executable} -m kmc_reports list | head -c 10", shell=True,
+                           cwd=folder, capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert "Traceback" not in piped.stderr and "Exception ignored" not in piped.stderr

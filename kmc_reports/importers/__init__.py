@@ -9,7 +9,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from .. import startup
+from .. import lifecycle
 from ..errors import KmcError, json_problem, validation_text
 from ..model import Standard
 from .text import decode
@@ -38,7 +38,7 @@ def import_file(path: str | Path, warn: Warn) -> Standard:
     from .ocs_json import read_ocs_json
 
     path = Path(path)
-    startup.done()
+    lifecycle.done()
     try:
         data = path.read_bytes()
     except FileNotFoundError:
