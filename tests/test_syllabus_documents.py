@@ -96,6 +96,21 @@ def test_coverage_workbook_traces_every_item_to_units(tmp_path):
     assert ws.freeze_panes == "F5" and ws.print_title_rows == "$4:$4"
 
 
+def test_tasks_without_names_are_never_the_same_task():
+    """A task is left out as 「相同」 only by its name: two nameless tasks (converted
+    standards print tasks coded T1 with no name) are not the same job, however alike their
+    K/S."""
+    a = LIBRARY.get("KMC2432-001v4")
+    b = a.model_copy(deep=True, update={"code": "KMC2432-009v1"})
+    named_out = upskill_exclusions(a, b, crosswalk.build_crosswalk([a, b]))
+    assert any(ref.startswith("KMC2432-009v1 T") for ref in named_out)  # same names: same task
+    for std in (a, b):
+        for _, task in std.tasks():
+            task.name = ""
+    out = upskill_exclusions(a, b, crosswalk.build_crosswalk([a, b]))
+    assert out and not any(ref.startswith("KMC2432-009v1 T") for ref in out)
+
+
 def test_upskilling_leaves_out_what_the_source_gives():
     a, b = LIBRARY.get("KMC2432-001v4"), LIBRARY.get("KMC2432-002v4")
     cw = crosswalk.build_crosswalk([a, b])

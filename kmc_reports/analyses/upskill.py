@@ -6,7 +6,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from ..errors import KmcError
-from ..model import Standard
+from ..model import Standard, placeholder
 from .crosswalk import Crosswalk, normalise
 
 # A target task counts as already mastered only when every K and S it needs is covered, it
@@ -32,10 +32,11 @@ def upskill_exclusions(source: Standard, target: Standard, cw: Crosswalk) -> dic
     out = dict(covered)
     for _, task in target.tasks():
         refs = {f"{target.code} {r.code}" for r in task.knowledge + task.skills}
-        if not refs or not refs <= covered.keys():
-            continue
+        if not refs or not refs <= covered.keys() or placeholder(task.name):
+            continue  # (two tasks without names are not the same task)
         best = max(((fuzz.ratio(normalise(task.name), normalise(t.name)), t)
-                    for _, t in source.tasks()), key=lambda x: x[0], default=(0, None))
+                    for _, t in source.tasks() if not placeholder(t.name)),
+                   key=lambda x: x[0], default=(0, None))
         score, same = best
         if same is not None and score >= SAME_TASK_NAME and max(task.levels, default=0) <= max(same.levels, default=0):
             out[f"{target.code} {task.code}"] = (
