@@ -116,3 +116,32 @@ def main_table_rows(text: str) -> tuple[list[str], list[list[str]]]:
 
 def load_gold(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --- the real standards, imported ----------------------------------------------------------
+
+REAL_CODES = sorted(p.stem for p in (REAL / "gold").glob("*.json")) if REAL.is_dir() else []
+FORMS = {"text": "txt", "docx": "docx", "pdf": "pdf", "ocs-json": "json"}
+
+
+def import_forms(forms) -> dict:
+    """(form, code) -> (Standard, warnings) for every real standard in each of `forms`."""
+    from kmc_reports.importers import import_file
+
+    out = {}
+    for form in forms:
+        for code in REAL_CODES:
+            warnings: list[str] = []
+            out[form, code] = (import_file(REAL / form / f"{code}.{FORMS[form]}",
+                                           warnings.append), warnings)
+    return out
+
+
+def bundled_and_real() -> dict:
+    """Code -> Standard: the bundled standards, and the real ones from their OCS JSON."""
+    from kmc_reports.store import Library
+
+    library = Library(ROOT / "data" / "standards")
+    out = {code: library.get(code) for code in library.codes()}
+    out.update((code, std) for (_, code), (std, _) in import_forms(["ocs-json"]).items())
+    return out

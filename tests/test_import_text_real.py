@@ -12,10 +12,7 @@ from conftest import ROOT
 from kmc_reports.importers import import_file
 from kmc_reports.store import dump_standard, load_standard
 from pdftotext_sim import render
-from real_gold import REAL, compare, load_gold, sq
-
-CODES = sorted(p.stem for p in (REAL / "gold").glob("*.json")) if REAL.is_dir() else []
-EXT = {"text": "txt", "docx": "docx", "pdf": "pdf", "ocs-json": "json"}
+from real_gold import FORMS as EXT, REAL, REAL_CODES as CODES, compare, import_forms, load_gold, sq
 
 pytestmark = pytest.mark.skipif(not CODES, reason="../shared/real is not beside the checkout")
 
@@ -25,13 +22,7 @@ GUESS = "跨頁接續的文字"
 @pytest.fixture(scope="module")
 def imported():
     """(form, code) -> (Standard, warnings) for every form of every real standard."""
-    out = {}
-    for form, ext in EXT.items():
-        for code in CODES:
-            warnings: list[str] = []
-            out[form, code] = (import_file(REAL / form / f"{code}.{ext}", warnings.append),
-                               warnings)
-    return out
+    return import_forms(EXT)
 
 
 def _dump(std) -> str:

@@ -10,10 +10,9 @@ import pytest
 from kmc_reports.analyses.lint import lint_all
 from kmc_reports.errors import KmcError
 from kmc_reports.importers import import_file
-from real_gold import REAL, compare, load_gold
+from real_gold import REAL, REAL_CODES as CODES, compare, import_forms, load_gold
 
-CODES = sorted(p.stem for p in (REAL / "gold").glob("*.json"))
-EXT = {"ocs-json": "json", "text": "txt"}
+EXT = ["ocs-json", "text"]
 
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is not beside the checkout")
 
@@ -21,13 +20,7 @@ pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is not
 @pytest.fixture(scope="module")
 def imported():
     """(form, code) -> (Standard, warnings)."""
-    out = {}
-    for form, ext in EXT.items():
-        for code in CODES:
-            warnings: list[str] = []
-            out[form, code] = (import_file(REAL / form / f"{code}.{ext}", warnings.append),
-                               warnings)
-    return out
+    return import_forms(EXT)
 
 
 @pytest.mark.parametrize("code", CODES)

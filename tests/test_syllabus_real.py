@@ -18,25 +18,20 @@ from kmc_reports.analyses.syllabus import Indicator, load_levels, plan
 from kmc_reports.analyses.upskill import upskill_exclusions
 from kmc_reports.course import CourseSpec
 from kmc_reports.document import document_text, find_table
-from kmc_reports.importers import import_file
 from kmc_reports.model import damaged, placeholder
 from kmc_reports.reports import Options, syllabus_document
 from kmc_reports.store import Library
 from kmc_reports.syllabus_check import check_syllabus
-from real_gold import REAL
+from real_gold import REAL, REAL_CODES, bundled_and_real
 
 LIBRARY = Library(ROOT / "data" / "standards")
-REAL_CODES = sorted(p.stem for p in (REAL / "ocs-json").glob("*.json")) if REAL.is_dir() else []
 ALL = REAL_CODES + sorted(LIBRARY.codes())
 real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is not beside the checkout")
 
 
 @pytest.fixture(scope="module")
 def standards():
-    out = {code: LIBRARY.get(code) for code in LIBRARY.codes()}
-    for code in REAL_CODES:
-        out[code] = import_file(REAL / "ocs-json" / f"{code}.json", lambda _: None)
-    return out
+    return bundled_and_real()
 
 
 def _plan(standards, code):

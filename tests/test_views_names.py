@@ -9,25 +9,20 @@ import pytest
 from conftest import ROOT
 from kmc_reports.analyses.lint import lint_all
 from kmc_reports.document import document_text
-from kmc_reports.importers import import_file
 from kmc_reports.model import Duty, Qualification, Task, damaged, fragment, placeholder
 from kmc_reports.reports import Options, job_document
 from kmc_reports.store import Library
 from kmc_reports.views import (bare, competencies, duty_label, duty_name, duty_title,
                                printable, printed_qualifications, task_label, task_title)
-from real_gold import REAL
+from real_gold import REAL, REAL_CODES, bundled_and_real
 
 LIBRARY = Library(ROOT / "data" / "standards")
-REAL_CODES = sorted(p.stem for p in (REAL / "ocs-json").glob("*.json")) if REAL.is_dir() else []
 real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is not beside the checkout")
 
 
 @pytest.fixture(scope="module")
 def standards():
-    out = {code: LIBRARY.get(code) for code in LIBRARY.codes()}
-    for code in REAL_CODES:
-        out[code] = import_file(REAL / "ocs-json" / f"{code}.json", lambda _: None)
-    return out
+    return bundled_and_real()
 
 
 def _task(code, name=""):
