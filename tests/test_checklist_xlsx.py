@@ -11,10 +11,12 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import ROOT
 from kmc_reports.errors import KmcError
+from kmc_reports.importers import import_file
 from kmc_reports.store import Library
 from kmc_reports.views import competencies
 from kmc_reports.writers.checklist_xlsx import (HEADERS, ChecklistRow, read_checklist_xlsx,
                                                 write_checklist_xlsx)
+from real_gold import REAL
 
 CODE = "KMC3332-002v3"
 STANDARDS = ROOT / "data" / "standards"
@@ -224,3 +226,13 @@ def test_a_workbook_not_made_by_us(tmp_path):
     text.write_text("not a workbook")
     with pytest.raises(KmcError, match="不是 kmc-reports 產生的自我檢核表"):
         read_checklist_xlsx(text)
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is not beside the checkout")
+def test_a_blocks_average_names_every_task_of_the_block():
+    """NEP3295-002v3 prints one block for T1.1–T1.2 and one for T1.3–T1.6: each average row
+    says which tasks it averages, not only the first."""
+    std = import_file(REAL / "ocs-json" / "NEP3295-002v3.json", lambda _: None)
+    ws = load_workbook(io.BytesIO(write_checklist_xlsx(std, "")))["自我檢核"]
+    averages = [c.value for c in ws["A"] if isinstance(c.value, str) and c.value.endswith("平均")]
+    assert averages == ["T1.1、T1.2　平均", "T1.3、T1.4、T1.5、T1.6　平均"]

@@ -87,7 +87,7 @@ def checklist_workbook(std: Standard, org_name: str = "") -> Workbook:
         for task in duty.tasks:
             rows = [ws.add(r) for r in _indicators(duty, task)]
             if rows:
-                ws.add([Cell(f"{task_label(task)}　平均", span=RATING_COL - 1),
+                ws.add([Cell(f"{_rated(duty, task)}　平均", span=RATING_COL - 1),
                         *_averages(rows), None, None], "total")
             in_duty += rows
         _set(ws, duty_row, _averages(in_duty))
@@ -141,6 +141,14 @@ def meta_sheet(book: Workbook, fmt: str, fmt_version: int, std: Standard, head: 
                        ("standard_code", std.code), ("standard_name", std.name),
                        ("version", std.latest_version().version), ("header_row", head)]:
         meta.add([key, value], "plain")
+
+
+def _rated(duty, task) -> str:
+    """What a task's average row averages: the task, or (a block printed for several tasks,
+    whose indicators name no task) every task of the block, by code."""
+    codes = list(dict.fromkeys(t.code for band in task.bands
+                               for t in block_tasks(duty, band, task)))
+    return task_label(task) if len(codes) == 1 else "、".join(codes)
 
 
 def _indicators(duty, task):
