@@ -134,6 +134,17 @@ _YAML_PROBLEMS = {
     "found unknown escape character": "含有無效的跳脫字元",
     "found undefined alias": "使用了未定義的別名",
     "found duplicate anchor": "錨點名稱重複",
+    "found a tab character": "含有 Tab 字元（請改用空格縮排）",
+    "expected the node content": "此處缺少內容（括號或引號未成對？）",
+    "expected a comment or a line break": "同一行後面有多餘的內容（文字中有「#」或引號時請整段加上引號）",
+    "block sequence entries are not allowed here": "此處不可使用清單項目「- 」（縮排不一致？）",
+    "mapping keys are not allowed here": "此處不可使用「? 」",
+    "expected <document start>": "文件開頭的格式不對",
+    "expected alphabetic or numeric character": "錨點或別名的名稱無效",
+    "expected ' '": "此處應有空格",
+    "expected escape sequence": "跳脫字元的格式不對",
+    "found unhashable key": "鍵不可為清單或對照",
+    "found unexpected ':'": "含有不能用於此處的「:」（文字中有冒號時請加上引號）",
 }
 
 _JSON_PROBLEMS = {
@@ -151,7 +162,8 @@ _JSON_PROBLEMS = {
 
 
 def _translated(problem: str, table: dict[str, str]) -> str:
-    return next((zh for en, zh in table.items() if problem.startswith(en)), problem)
+    """The parser's problem in Chinese; one it has no words for is not shown in English."""
+    return next((zh for en, zh in table.items() if problem.startswith(en)), "此處的內容無法解析")
 
 
 def yaml_problem(exc: Exception) -> tuple[str, int | None]:

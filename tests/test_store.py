@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -64,6 +66,18 @@ def test_malformed_yaml_names_the_line(tmp_path):
     good[9] = "name: a: b"
     msg = _error(_write(tmp_path, "\n".join(good)))
     assert msg.startswith(f"{tmp_path / 'x.yaml'}:10: YAML 格式錯誤：")
+
+
+@pytest.mark.parametrize("text", [
+    "name: [", "name: a: b", "name: \"x", "a: 1\n\tb: 2", "a: *nope",
+    "name: x # c\n y: z", "? [a]\n: b", "- a\nb: c", "{a: 1", "a: !!foo x",
+    "a: b\n- c", "&: x", "a: \"\\q\""])
+def test_every_yaml_problem_is_said_in_chinese(tmp_path, text):
+    """Whatever PyYAML says, the line shows no English: a problem without Chinese words is
+    said as 「此處的內容無法解析」."""
+    msg = _error(_write(tmp_path, text))
+    said = msg.split("YAML 格式錯誤：", 1)[1]
+    assert not re.search(r"[A-Za-z]{3,}", said.replace("Tab", "")), msg
 
 
 def test_model_errors_name_field_value_and_line(tmp_path):
