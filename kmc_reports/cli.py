@@ -194,7 +194,7 @@ def list_cmd(obj: _Ctx, fmt: str) -> None:
         version = std.latest_version()
         rows.append({"code": std.code, "name": std.name, "level": std.level,
                      "level_label": std.level_label,
-                     "version": version.version,
+                     "version": version.printed_version,
                      "date": version.printed_date,
                      "duties": len(std.duties), "tasks": sum(1 for _ in std.tasks()),
                      "source": std.source, "file": str(obj.library.path(std.code))})

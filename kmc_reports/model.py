@@ -163,6 +163,13 @@ class Version(_Model):
         """The date as documents print it: "" for a placeholder (「Unknown」)."""
         return "" if placeholder(self.date) else self.date
 
+    @property
+    def printed_version(self) -> str:
+        """The version as documents print it: 「V4」 also where the source's version cell
+        holds the whole code (「BHR2422-006v4」, which the import keeps, warning)."""
+        found = re.fullmatch(r"[A-Z]{3}\d{4}-\d{3}v(\d+)", self.version.strip())
+        return f"V{found.group(1)}" if found else self.version
+
 
 class Attitude(_Model):
     code: _code(r"^A\d+$") | None = None

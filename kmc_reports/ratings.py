@@ -125,7 +125,7 @@ def team_template(std: Standard, people: int = 0) -> Workbook:
     the reader checks the standard and version by."""
     version = std.latest_version()
     title = f"{std.name} 職能評鑑評分表"
-    source = f"職能基準：{named(std.code, std.name, version.version, version.printed_date)}"
+    source = f"職能基準：{named(std.code, std.name, version.printed_version, version.printed_date)}"
     book = Workbook(title, active=0)
 
     guide = book.sheet(GUIDE, [Column(64)])

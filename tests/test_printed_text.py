@@ -44,3 +44,13 @@ def test_a_placeholder_date_prints_as_not_given():
     assert "Unknown" not in text and "發展更新日期 未載明" in text
     text = document_text(job_document(std, Options()))
     assert "Unknown" not in text and "日期未載明" in text
+
+
+def test_a_version_cell_holding_the_whole_code_prints_as_the_version():
+    """BHR2422-006v4's converter put the whole code in every version cell; documents print
+    「V4」, the model keeps what was imported."""
+    from kmc_reports.model import Version
+
+    assert Version(version="BHR2422-006v4").printed_version == "V4"
+    assert Version(version="V3").printed_version == "V3"
+    assert Version(version="第1版").printed_version == "第1版"

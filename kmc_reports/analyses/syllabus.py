@@ -515,7 +515,7 @@ def _topics(unit: Unit) -> list[Topic]:
 
 def _standard_ref(std: Standard) -> StandardRef:
     v = std.latest_version()
-    return StandardRef(std.code, std.name, v.version, v.printed_date)
+    return StandardRef(std.code, std.name, v.printed_version, v.printed_date)
 
 
 def _sentence(text: str) -> str:

@@ -74,7 +74,7 @@ def framework_csv(tree: Tree, export: Export) -> bytes:
     rows = [HEADERS, (
         "", std.code, limited(f"{std.code} {std.name}"),
         _html(std.description.strip(),
-              f"職能基準代碼：{std.code}；版本：{version.version}"
+              f"職能基準代碼：{std.code}；版本：{version.printed_version}"
               + (f"（{version.printed_date}）" if version.printed_date else "")
               + (f"；基準級別：{std.level_label}" if std.level_label else ""),
               "評分量尺 1–6 為 iCAP 職能級別：",

@@ -73,7 +73,7 @@ def checklist_workbook(std: Standard, org_name: str = "") -> Workbook:
     (title, source, the person's fields, the scale) and the hidden _meta the reader needs."""
     title = f"{std.name} 職能自我檢核表"
     version = std.latest_version()
-    source = f"資料來源：職能基準 {named(std.code, std.name, version.version, version.printed_date)}"
+    source = f"資料來源：職能基準 {named(std.code, std.name, version.printed_version, version.printed_date)}"
     book = Workbook(title, active=1)
     ws = book.sheet(SHEET, [Column(w, "center" if i in CENTERED else "left",
                                    fill=INPUT_FILL if i >= RATING_COL else None)

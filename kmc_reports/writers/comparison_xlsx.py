@@ -92,7 +92,7 @@ def _overview(book: Workbook, standards: list[Standard], cw: Crosswalk) -> None:
                 "、".join(f"{c.name}（{c.code}）" for c in cats.job_categories),
                 "、".join(f"{c.name}（{c.code}）" for c in cats.occupations),
                 "、".join(f"{c.name}（{c.code}）" for c in cats.industries),
-                v.version, v.printed_date, o.duties, o.tasks, o.indicators,
+                v.printed_version, v.printed_date, o.duties, o.tasks, o.indicators,
                 o.counts["K"], o.counts["S"], o.counts["A"], *counts[std.code]])
     last = ws.last
     ws.freeze, ws.filter = (2, 2), (1, len(heads), last)

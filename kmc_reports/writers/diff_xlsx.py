@@ -36,7 +36,7 @@ def _summary(book: Workbook, d: StandardDiff, title: str) -> None:
     ws.head(["", "職能基準代碼", "職能基準名稱", "版次", "發展更新日期"])
     for label, std in (("舊版", d.old), ("新版", d.new)):
         version = std.latest_version()
-        ws.add([label, std.code, std.name, version.version, version.printed_date])
+        ws.add([label, std.code, std.name, version.printed_version, version.printed_date])
     ws.blank()
     for warning in d.warnings:
         ws.add([Cell(f"注意：{warning}", bold=True)], "note")

@@ -173,7 +173,7 @@ def _guide(book: Workbook, team: TeamGaps, std: Standard, files: list[str], bar:
     version = std.latest_version()
     ws = book.sheet(GUIDE, [Column(16), Column(76)])
     ws.add([f"{std.name} 團隊職能落差分析　說明"], "title")
-    ws.add([f"職能基準：{named(std.code, std.name, version.version, version.printed_date)}；"
+    ws.add([f"職能基準：{named(std.code, std.name, version.printed_version, version.printed_date)}；"
             f"受評 {len(team.people)} 人"], "note")
     names = [Path(f).name for f in files]
     ws.add([f"評分來源：{'、'.join(names) if len(names) <= 6 else f'{len(names)} 個檔案'}"],
