@@ -51,6 +51,9 @@ def test_a_version_cell_holding_the_whole_code_prints_as_the_version():
     「V4」, the model keeps what was imported."""
     from kmc_reports.model import Version
 
-    assert Version(version="BHR2422-006v4").printed_version == "V4"
-    assert Version(version="V3").printed_version == "V3"
-    assert Version(version="第1版").printed_version == "第1版"
+    def version(text):
+        return Version(version=text, code="BHR2422-006v4", name="人力資源勞動法令人員")
+
+    assert version("BHR2422-006v4").printed_version == "V4"
+    assert version("V3").printed_version == "V3"
+    assert version("第1版").printed_version == "第1版"
