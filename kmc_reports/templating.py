@@ -46,8 +46,8 @@ from .document import (Block, Cell, Chart, Document, Heading, Image, KeyValue, L
 from .atomic import write_bytes
 from .errors import KmcError
 from .images import ImagePolicy
-from .views import (block_tasks, duty_label, named, printed_qualifications, printed_text,
-                    task_label)
+from .views import (block_tasks, duty_label, named, printed_notes, printed_qualifications,
+                    printed_text, task_label)
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 # expat's messages for malformed markup, as a template author reads them
@@ -176,6 +176,7 @@ def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
     env.filters["duty_label"] = duty_label
     env.filters["task_label"] = task_label
     env.filters["printed_qualifications"] = printed_qualifications
+    env.filters["printed_notes"] = printed_notes
     return env
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from .errors import KmcError
-from .model import (CJK, Band, Duty, Notes, Qualification, Ref, Standard, Task, code_key, damaged,
-                    fragment, heading, placeholder)
+from .model import (CJK, Band, Duty, Footnote, Notes, Qualification, Ref, Standard, Task, code_key,
+                    damaged, fragment, heading, placeholder)
 
 
 @dataclass
@@ -92,7 +93,8 @@ def printable(name: str) -> bool:
       general words (「各項工作任務」, 「本單元工作任務」).
     * Qualification lines (任用資格) that are a leaked heading (「基準更新紀錄」) or the tail
       of a cut sentence (「件】。」: ``model.fragment``) are not printed
-      (``printed_qualifications``); the model keeps them as imported.
+      (``printed_qualifications``); the model keeps them as imported.  Note lines that are
+      the source's PDF lines, not its items, print as items (``printed_notes``).
     """
     return not placeholder(name) and not damaged(name)
 
@@ -140,15 +142,156 @@ def task_label(task: Task) -> str:
 
 
 def printed_qualifications(notes: Notes) -> list[Qualification]:
-    """The qualification lines documents print: leaked headings and fragments left out (also
-    among a line's items); the model keeps them as imported."""
+    """The qualification lines documents print (任用資格): lines as items by the rule of notes
+    to print (:func:`printed_notes`), then leaked headings and fragments left out (also among
+    a line's items); the model keeps them as imported."""
     out = []
-    for q in notes.qualifications:
+    for q in printed_notes(notes).qualifications:
         if heading(q.text) or fragment(q.text):
             continue
         items = [i for i in q.items if not heading(i) and not fragment(i)]
         out.append(q if items == q.items else q.model_copy(update={"items": items}))
     return out
+
+
+# -- notes to print (the rule: ``printed_notes``) ------------------------------------------
+
+# What ends a sentence or a clause at the end of a line: the line is complete.
+_CLOSED = tuple("。．.！!？?；;：:」』）)】〕］]》〉…")
+# What starts a new item: an enumerator (its kind is the group's name) or a bullet.
+_ENUMERATOR = re.compile(
+    r"\s*(?:(?P<cjk>[一二三四五六七八九十百]+|[甲乙丙丁戊己庚辛壬癸])\s*[、．.]"
+    r"|(?P<cjk_paren>[（(]\s*[一二三四五六七八九十百]+\s*[)）])"
+    r"|(?P<num>\d{1,3})\s*(?:[、．]|[.)）](?!\d))"
+    r"|(?P<num_paren>[（(]\s*\d{1,3}\s*[)）])"
+    r"|(?P<circled>[\u2460-\u24ff\u2776-\u2793])"
+    r"|(?P<latin>[A-Za-z][.)])\s)")
+_BULLET = re.compile(r"\s*(?:[•●⚫○◦■□◆◇▪▫‧・·※►▶➢✓✔*\-–—]|【\s*註)")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+WRAP_MIN = 60  # display columns (a Chinese character is 2): shorter lines are never wraps
+WRAP_SHARE = 0.8  # of the widest line of the notes: a line this wide filled its line
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in printed_text(line).strip())
+
+
+def _enumerator(line: str) -> str:
+    """The kind of enumerator a line starts with (「一、」 cjk, 「（一）」 cjk_paren, 「1.」
+    「1、」 num, 「(1)」 num_paren, 「①」 circled, 「a)」 latin), or ""."""
+    m = _ENUMERATOR.match(line)
+    return next(k for k, v in m.groupdict().items() if v) if m else ""
+
+
+def starts_item(line: str) -> bool:
+    """Whether a note line starts an item of its own: an enumerator, a bullet or 【註, or a
+    heading of the layout standing alone (「基準更新紀錄」)."""
+    return bool(_enumerator(line) or _BULLET.match(line) or heading(line))
+
+
+def wrapped(line: str, full: int) -> bool:
+    """Whether a note line was cut at a line break of its source: it ends no sentence or
+    clause, is no heading, and is at least ``full`` columns wide (it filled its line)."""
+    text = line.strip()
+    return (bool(text) and not text.endswith(_CLOSED) and not heading(text)
+            and _width(text) >= full)
+
+
+def join_lines(first: str, second: str) -> str:
+    """Two lines of one item as one text: Chinese joined without a space, a space kept
+    between two Latin letters or digits (「CSR」 + 「ISO」 → 「CSR ISO」)."""
+    first, second = first.rstrip(), second.lstrip()
+    gap = " " if _LATIN.fullmatch(first[-1:]) and _LATIN.fullmatch(second[:1]) else ""
+    return first + gap + second
+
+
+def note_lines(lines: Iterable[str], full: int) -> list[str]:
+    """``lines`` as items: a line joins the one before when that was cut (:func:`wrapped`)
+    and it starts no item of its own (:func:`starts_item`)."""
+    out: list[str] = []
+    cut = False
+    for line in lines:
+        if out and cut and not starts_item(line):
+            out[-1] = join_lines(out[-1], line)
+        else:
+            out.append(line)
+        cut = wrapped(line, full)
+    return out
+
+
+def _note_items(entries: list[Qualification], full: int) -> list[Qualification]:
+    """Lines (with items) as items: lines joined as :func:`note_lines` does (a line with
+    items of its own ends an item), then each enumerated heading ending in 「：」 with no
+    items of its own takes the lines that follow as its items, up to the next line with its
+    kind of enumerator, a heading of the layout or a line with items of its own."""
+    joined: list[Qualification] = []
+    cut = False
+    for q in entries:
+        items = note_lines(q.items, full)
+        if joined and cut and not joined[-1].items and not starts_item(q.text):
+            joined[-1] = Qualification(text=join_lines(joined[-1].text, q.text), items=items)
+        else:
+            joined.append(q.model_copy(update={"items": items}))
+        cut = not q.items and wrapped(q.text, full)
+    out: list[Qualification] = []
+    i = 0
+    while i < len(joined):
+        q, i = joined[i], i + 1
+        kind = _enumerator(q.text)
+        if kind and not q.items and q.text.rstrip().endswith(("：", ":")):
+            start = i
+            while (i < len(joined) and not joined[i].items and not heading(joined[i].text)
+                   and _enumerator(joined[i].text) != kind):
+                i += 1
+            if i > start:
+                q = Qualification(text=q.text, items=[e.text for e in joined[start:i]])
+        out.append(q)
+    return out
+
+
+@dataclass
+class PrintedNotes:
+    """說明與補充事項 as documents print them (:func:`printed_notes`)."""
+
+    qualifications: list[Qualification]
+    footnotes: list[Footnote]
+    remarks: list[Qualification]  # a remark is ``text``; under a heading, its ``items``
+
+
+def printed_notes(notes: Notes) -> PrintedNotes:
+    """The rule of notes to print, which profiles and job descriptions follow wherever they
+    print notes (qualifications, footnotes, remarks).  Converted standards keep the lines
+    of the source's PDF, not its items: one sentence cut over two lines, a heading
+    (「一、學經歷資格：」) as a line of its own.  Printed as items:
+
+    * A line is *cut* when it ends no sentence or clause (not in 「。！？；：」』）】》…」 or
+      their ASCII forms), is no heading of the layout (「基準更新紀錄」) and filled its line:
+      at least ``WRAP_SHARE`` of the widest line of the notes and ``WRAP_MIN`` columns (a
+      Chinese character counts 2), so short items without a final 「。」 (「大專（含）以上學
+      歷」 / 「自動控制、電機…相關科系」) stay apart.
+    * The line after a cut line is joined to it, as one item, unless it starts an item of
+      its own: an enumerator (「一、」「（一）」「1.」「1、」「(1)」「①」), a bullet or 【註, or a
+      heading of the layout.  Chinese is joined without a space; a space stays between two
+      Latin letters or digits.  A complete line is never joined with the next.
+    * An enumerated heading ending in 「：」 (「一、學經歷資格：」) followed by lines becomes
+      an item whose sub-items are those lines, up to the next line with its kind of
+      enumerator (「二、」), a heading of the layout or a line with items of its own.
+    * Qualifications and remarks are each such a list (a line's own items another);
+      footnotes are items by their numbers and are printed as they are, and lines are never
+      joined across the sections, whose order among each other the model does not keep.
+
+    Returns new objects; the model keeps the lines as imported.  Job descriptions also
+    leave out leaked headings and fragments (:func:`printed_qualifications`)."""
+    lines = [q.text for q in notes.qualifications] + [i for q in notes.qualifications
+                                                        for i in q.items]
+    lines += notes.remarks + [f.text for f in notes.footnotes]
+    widest = max((_width(line) for line in lines), default=0)
+    full = max(WRAP_MIN, round(WRAP_SHARE * widest))
+    return PrintedNotes(
+        qualifications=_note_items(notes.qualifications, full),
+        footnotes=list(notes.footnotes),
+        remarks=_note_items([Qualification(text=r) for r in notes.remarks if r.strip()], full))
 
 
 def profile_rows(std: Standard) -> list[ProfileRow]:

@@ -1,5 +1,7 @@
 """Our profile is the iCAP layout, so our own readers must read it: profile → DOCX/PDF →
-import gives back the same model (texts compared without whitespace, as everywhere)."""
+import gives back the same model (texts compared without whitespace, as everywhere).  Notes
+come back as their text, in order: profiles print a converter's note lines joined into the
+items they were cut from (views.printed_notes), so where the lines fall may differ."""
 
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ def _comparable(std) -> dict:
     data = std.model_dump(mode="json", exclude={"source", "corrections"})
     for note in data["notes"]["footnotes"]:
         note["refs"] = [r["place"] for r in note["refs"]]
+    notes = data.pop("notes")
+    data["notes"] = ["".join(q["text"] + "".join(q["items"]) for q in notes["qualifications"]),
+                     notes["footnotes"], "".join(notes["remarks"])]
     return sq(data)
 
 
