@@ -87,6 +87,7 @@ class _Writer:
             self._section(i, section.orientation)
             for block in section.blocks:
                 self._block(block, self.d)
+        end_sections(self.d.element.body)
         return _package_bytes(self.d)
 
     # -- document set-up ----------------------------------------------------------------
@@ -432,6 +433,43 @@ def _run_content(r, text: str) -> None:
             chars.append(ch)
     if chars:
         _text(r, "".join(chars))
+
+
+_SECT_PR, _LINE_ATTR, _LINE_RULE, _BEFORE = qn("w:sectPr"), qn("w:line"), qn("w:lineRule"), \
+    qn("w:before")
+_NO_HEIGHT = {_BEFORE: "0", _AFTER: "0", _LINE_ATTR: "20", _LINE_RULE: "exact"}  # 1 pt
+
+
+def end_sections(body) -> None:
+    """Each section but the last ends in its own last paragraph, which takes no height when
+    it has nothing in it.
+
+    python-docx's add_section puts the ended section's w:sectPr in a paragraph of its own
+    after the section's last block: an empty line of body text, which LibreOffice sets on a
+    page of its own (header and footer, nothing else) when the section's last table ends at
+    the foot of a page.  The w:sectPr goes instead into the paragraph the section ends with
+    (every table is followed by one), and a paragraph with nothing in it (the one after a
+    table, a spacer) is made to take no height: no spacing, an exact 1 pt line and a 1 pt
+    mark (as ooxml.page_break_before).  A pass over the finished body, `body`: python-docx's
+    paragraphs are those holding a w:sectPr and nothing else."""
+    for brk in [p for p in body.iterchildren(_P) if len(p) == 1 and p[0].tag == _PPR
+                and len(p[0]) == 1 and p[0][0].tag == _SECT_PR]:
+        sect = brk[0][0]
+        last = brk.getprevious()
+        if last is not None and last.tag == _P and last.find(f"{_PPR}/{_SECT_PR}") is None:
+            body.remove(brk)
+            target = last
+        else:  # an empty section: its paragraph stays, flat
+            target = brk
+        ppr = target[0] if len(target) and target[0].tag == _PPR else None
+        if ppr is None:
+            ppr = SubElement(target, _PPR)  # made in place (the document's namespaces), moved
+            target.insert(0, ppr)
+        if len(target) == 1:  # nothing but its properties
+            ppr.clear()
+            SubElement(ppr, _SPACING, _NO_HEIGHT)
+            SubElement(SubElement(ppr, _RPR), _SZ, {_VAL: "2"})
+        ppr.append(sect)
 
 
 def _keep_next(p) -> None:
