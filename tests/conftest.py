@@ -65,3 +65,17 @@ def no_signal_left_over():
     from kmc_reports import interrupt
 
     interrupt._received, interrupt._stopping = 0, False
+
+
+def cli_ok(*args):
+    """The command line run in-process: an exception it raised is raised here, and it must
+    end with exit code 0."""
+    from click.testing import CliRunner
+
+    from kmc_reports.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == 0, result.output
+    return result

@@ -6,12 +6,12 @@ documents print it (no converter's spaces between Chinese characters)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from conftest import ROOT
+from real_gold import REAL
 from kmc_reports.analyses.syllabus import load_levels, plan
 from kmc_reports.course import CourseSpec, load_course
 from kmc_reports.store import Library
@@ -22,7 +22,7 @@ from kmc_reports.writers.coverage_xlsx import _wrap, coverage_workbook, write_co
 from kmc_reports.writers.xlsx import lines_needed, row_height
 
 LIBRARY = Library(ROOT / "data" / "standards")
-OCS = Path("/work/shared/real/ocs-json/NEP3295-002v3.json")  # names with the converter's spaces
+OCS = REAL / "ocs-json" / "NEP3295-002v3.json"  # names with the converter's spaces
 CLOSING = "、，。；：！？）」』〕】,.;:!?)]"
 OPENING = "（「『〔【([<"
 CJK = r"[\u3400-\u9fff\uf900-\ufaff]"

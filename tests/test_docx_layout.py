@@ -11,27 +11,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import ROOT, copy_data
-from kmc_reports.cli import main
+from conftest import ROOT, cli_ok as _run, copy_data
+from real_gold import REAL
 from kmc_reports.document import document_text
 from kmc_reports.reports import Options, checklist_document
 from kmc_reports.store import load_standard
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
-NO_DATE = Path("/work/shared/real/ocs-json/LLS2619-005.json")
+NO_DATE = REAL / "ocs-json" / "LLS2619-005.json"
 HR = {"--department": "活動企劃部", "--supervisor": "企劃經理", "--grade": "專員（職等 5）",
       "--location": "臺北市", "--effective-date": "2025/01/01", "--approved-by": "總經理"}
-
-
-def _run(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture(scope="session")

@@ -13,30 +13,21 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
-from conftest import ROOT, copy_data
+from conftest import ROOT, cli_ok as _run, copy_data
 from docs_text import pdf_pages, squash
-from kmc_reports.cli import main
+from real_gold import REAL
 from kmc_reports.config import Config
 from kmc_reports.document import Cell, Document, Paragraph, Run, Section, Spacer, Table
 from kmc_reports.writers import docx
-from kmc_reports.writers.zipfix import FIXED
+from kmc_reports.writers.zipfix import deterministic_zip
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # A profile whose landscape table ends at the foot of a page in LibreOffice, at hand where
 # the real standards are.
-SPILL = Path("/work/shared/real/pdf/BAS1219-001v4.pdf")
-
-
-def _run(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == 0, result.output
-    return result
+SPILL = REAL / "pdf" / "BAS1219-001v4.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -115,22 +106,18 @@ def test_empty_and_text_endings_and_an_empty_section():
 
 def _sections_ended(data: bytes) -> bytes:
     """A document of python-docx's section breaks with end_sections applied, zipped as the
-    writer zips (docx._package_bytes)."""
+    writer zips (zipfix)."""
     src = zipfile.ZipFile(BytesIO(data))
     out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(out, "w") as dst:
         for name in src.namelist():
             blob = src.read(name)
             if name == "word/document.xml":
                 root = parse_xml(blob)
                 docx.end_sections(root.find(f"{W}body"))
                 blob = etree.tostring(root, encoding="UTF-8", standalone=True)
-            info = zipfile.ZipInfo(name, date_time=FIXED)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            info.create_system = 0
-            dst.writestr(info, blob)
-    return out.getvalue()
+            dst.writestr(name, blob)
+    return deterministic_zip(out.getvalue())
 
 
 @pytest.fixture(scope="module")
