@@ -42,9 +42,9 @@ def block_tasks(duty: Duty, band: Band, task: Task) -> list[Task]:
 
 
 def task_list(tasks: list[Task]) -> str:
-    """Tasks in one cell: 「T1.1 name、T1.2 name」, a name's closing 「。」 left out so that
-    no 「。、」 follows it."""
-    return "、".join(f"{t.code} {t.name.rstrip('。')}".strip() for t in tasks)
+    """Tasks in one cell: 「T1.1 name、T1.2 name」, each as :func:`task_label` prints it (no
+    closing 「。」 before the 「、」, no placeholder or leaked name)."""
+    return "、".join(task_label(t) for t in tasks)
 
 
 # -- text and names to print (the rule: ``printable``) -------------------------------------
